@@ -51,7 +51,7 @@ export function toProblem(err: unknown, traceId: string): ProblemResult {
         : typeof (body as { message?: unknown }).message === 'string'
           ? String((body as { message: string }).message)
           : err.message;
-    if (status >= 500) return internal(traceId);
+    if (status >= 500 && status !== 503) return internal(traceId);
     return { problem: problem(status, STATUS_CODES[status] ?? `HTTP_${status}`, detail, traceId), unexpected: false };
   }
 

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
@@ -21,8 +22,15 @@ export class HealthController {
   @Public()
   @HealthCheck()
   @ApiOperation({ summary: 'Postgres and Redis reachability: 200 when both answer, 503 otherwise' })
-  check() {
-    return this.health.check([() => this.db.pingCheck('postgres', { timeout: TIMEOUT_MS }), () => this.redisCheck()]);
+  async check(@Res({ passthrough: true }) reply: FastifyReply) {
+    try {
+      return await this.health.check([() => this.db.pingCheck('postgres', { timeout: TIMEOUT_MS }), () => this.redisCheck()]);
+    } catch (err) {
+      // Terminus's own report (which dependency is down) is the body monitors expect, with a 503.
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      void reply.status(503);
+      return err.getResponse();
+    }
   }
 
   private async redisCheck() {

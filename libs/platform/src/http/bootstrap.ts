@@ -13,6 +13,7 @@ import { AuthGuard } from '../auth/auth.guard';
 import { AuthService } from '../auth/auth.service';
 import { AuthedRequest, Principal } from '../auth/principal';
 import { AppConfig, loadEnvironment } from '../config/app-config';
+import { DomainException } from '../errors/domain.exception';
 import { sendProblem } from '../errors/problem.filter';
 import { createValidationPipe } from '../errors/validation';
 import { requestId } from '../logging/logging.module';
@@ -39,7 +40,7 @@ export async function createApiApp(rootModule: Type<unknown>): Promise<NestFasti
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: true, bodyParser: false });
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();
@@ -47,9 +48,17 @@ export async function createApiApp(rootModule: Type<unknown>): Promise<NestFasti
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Errors raised before a route runs (body parsing, size limits) get the same problem+json.
-  const problemLogger = new NestLogger('HttpErrors');
-  fastify.setErrorHandler((err, req, reply) => sendProblem(err, req, reply, problemLogger));
+  // Nest routes Fastify's own errors (size limits, media types) to the global filter. JSON is parsed
+  // by Fastify's default (prototype-poisoning-safe) parser; syntax errors get a code of their own,
+  // and the raw text is kept on the request for signed webhooks (HMAC over the exact bytes).
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    (req as FastifyRequest & { rawBody?: string }).rawBody = body as string;
+    parseJson(req, body as string, (err, value) =>
+      err ? done(new DomainException('MALFORMED_JSON', 400, 'The request body is not valid JSON'), undefined) : done(null, value),
+    );
+  });
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', String(req.id));
   });

@@ -34,11 +34,10 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnApplication
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const every = this.config.get('RECONCILE_INTERVAL_MS');
-    await this.declare(every);
+    await this.ensureScheduled();
     const report = await this.reconciler.reconcile();
     this.logger.log({ report }, 'start-up reconcile pass done');
-    this.timer = setInterval(() => void this.declare(every), every);
+    this.timer = setInterval(() => void this.ensureScheduled(), this.config.get('RECONCILE_INTERVAL_MS'));
     this.timer.unref();
   }
 
@@ -46,8 +45,10 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnApplication
     if (this.timer) clearInterval(this.timer);
   }
 
-  private async declare(every: number): Promise<void> {
+  /** Declares the periodic reconcile job; idempotent, so it is safe to repeat. */
+  async ensureScheduled(): Promise<void> {
     try {
+      const every = this.config.get('RECONCILE_INTERVAL_MS');
       await this.queue.upsertJobScheduler(RECONCILE_SCHEDULER_ID, { every }, { name: RECONCILE_JOB, data: {} });
     } catch (err) {
       this.logger.warn({ err }, 'could not declare the reconcile scheduler');

@@ -1,4 +1,4 @@
-import { WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DelayedError } from 'bullmq';
@@ -33,5 +33,11 @@ export abstract class SiyuWorkerHost<T = unknown, R = unknown> extends WorkerHos
       }
       throw err;
     }
+  }
+
+  /** Redis errors (a lost lock after a flush, a dropped connection) are logged, never thrown. */
+  @OnWorkerEvent('error')
+  onWorkerError(err: Error): void {
+    this.logger.warn({ err: { message: err.message } }, `worker error: ${err.message}`);
   }
 }

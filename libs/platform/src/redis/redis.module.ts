@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import IORedis, { Redis, RedisOptions } from 'ioredis';
 import { AppConfig } from '../config/app-config';
 
@@ -32,8 +32,18 @@ class RedisCloser implements OnApplicationShutdown {
     {
       provide: REDIS,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new IORedis(redisOptions(config.get('REDIS_URL'), { maxRetriesPerRequest: 2, lazyConnect: false })),
+      useFactory: (config: AppConfig) => {
+        const client = new IORedis(redisOptions(config.get('REDIS_URL'), { maxRetriesPerRequest: 2 }));
+        // ioredis reconnects by itself; log the outage (at most every 10 s) instead of crashing.
+        const logger = new Logger('Redis');
+        let last = 0;
+        client.on('error', (err: Error) => {
+          if (Date.now() - last < 10_000) return;
+          last = Date.now();
+          logger.warn(`redis unavailable: ${err.message}`);
+        });
+        return client;
+      },
     },
     RedisCloser,
   ],

@@ -29,7 +29,7 @@ export class WorkItem {
   @Column({ type: 'varchar', length: 64 })
   name: string;
 
-  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  @Column({ type: 'jsonb' })
   payload: Record<string, unknown>;
 
   /** Optional idempotency key: enqueueing the same key twice yields the same row. */

@@ -1,0 +1,7 @@
+export * from './args';
+export * from './bench';
+export * from './child-app';
+export * from './load';
+export * from './machine';
+export * from './output';
+export * from './ports';
