@@ -13,7 +13,13 @@ describe('audit log (e2e)', () => {
   afterAll(() => t.close());
 
   it('records who changed what, with before and after', async () => {
-    await t.http().patch('/v1/brand').set(auth()).set('x-request-id', 'audit-req-1').send({ timeZone: 'America/Los_Angeles' }).expect(200);
+    await t
+      .http()
+      .patch('/v1/brand')
+      .set(auth())
+      .set('x-request-id', 'audit-req-1')
+      .send({ timeZone: 'America/Los_Angeles' })
+      .expect(200);
     const res = await t.http().get('/v1/audit-log?action=brand.update').set(auth()).expect(200);
     expect(res.body.items).toHaveLength(1);
     expect(res.body.items[0]).toMatchObject({
@@ -30,8 +36,17 @@ describe('audit log (e2e)', () => {
 
   it('never stores secrets in before/after', async () => {
     const op = await createOperator(t.app, brand, 'marketer');
-    await t.http().patch(`/v1/operators/${op.id}`).set(auth()).send({ password: 'a-brand-new-password' }).expect(200);
-    const res = await t.http().get(`/v1/audit-log?entityType=operator&entityId=${op.id}`).set(auth()).expect(200);
+    await t
+      .http()
+      .patch(`/v1/operators/${op.id}`)
+      .set(auth())
+      .send({ password: 'a-brand-new-password' })
+      .expect(200);
+    const res = await t
+      .http()
+      .get(`/v1/audit-log?entityType=operator&entityId=${op.id}`)
+      .set(auth())
+      .expect(200);
     const entry = res.body.items[0];
     expect(entry.after.passwordChanged).toBe(true);
     expect(JSON.stringify(entry)).not.toMatch(/scrypt|a-brand-new-password|passwordHash/);
@@ -49,7 +64,11 @@ describe('audit log (e2e)', () => {
       seen.push(...page.body.items.map((e: { id: string }) => e.id));
       cursor = page.body.nextCursor;
     } while (cursor);
-    const all = await t.http().get(`/v1/audit-log?limit=500&actorId=${brand.owner.id}`).set(auth()).expect(200);
+    const all = await t
+      .http()
+      .get(`/v1/audit-log?limit=500&actorId=${brand.owner.id}`)
+      .set(auth())
+      .expect(200);
     expect(seen).toEqual(all.body.items.map((e: { id: string }) => e.id));
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.map(Number)).toEqual([...seen.map(Number)].sort((a, b) => b - a));
@@ -58,7 +77,11 @@ describe('audit log (e2e)', () => {
 
   it("shows only the caller's brand and is closed to marketers", async () => {
     const other = await createBrand(t.app);
-    const res = await t.http().get('/v1/audit-log?limit=500').set('authorization', `Bearer ${other.owner.token}`).expect(200);
+    const res = await t
+      .http()
+      .get('/v1/audit-log?limit=500')
+      .set('authorization', `Bearer ${other.owner.token}`)
+      .expect(200);
     expect(res.body.items.every((e: { entityId: string }) => e.entityId !== brand.id)).toBe(true);
     const marketer = await createOperator(t.app, brand, 'marketer');
     await t.http().get('/v1/audit-log').set('authorization', `Bearer ${marketer.token}`).expect(403);

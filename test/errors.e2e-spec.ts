@@ -33,7 +33,12 @@ describe('errors as problem+json (e2e)', () => {
 
   it('rejects an unknown field, naming it, and changes nothing', async () => {
     const before = await brandName();
-    const res = await t.http().patch('/v1/brand').set(auth()).send({ name: 'New name', isAdmin: true }).expect(400);
+    const res = await t
+      .http()
+      .patch('/v1/brand')
+      .set(auth())
+      .send({ name: 'New name', isAdmin: true })
+      .expect(400);
     expect(res.headers['content-type']).toMatch(PROBLEM);
     expect(res.body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', title: 'Bad Request' });
     expect(res.body.type).toMatch(/^https:\/\//);
@@ -54,30 +59,58 @@ describe('errors as problem+json (e2e)', () => {
   });
 
   it('rejects a half-set quiet-hours window with the field named', async () => {
-    const res = await t.http().patch('/v1/brand').set(auth()).send({ quietHoursStart: null, quietHoursEnd: '08:00' }).expect(400);
+    const res = await t
+      .http()
+      .patch('/v1/brand')
+      .set(auth())
+      .send({ quietHoursStart: null, quietHoursEnd: '08:00' })
+      .expect(400);
     expect(res.body.errors[0].field).toBe('quietHoursStart');
   });
 
   it('answers malformed JSON with 400', async () => {
-    const res = await t.http().patch('/v1/brand').set(auth()).set('content-type', 'application/json').send('{"name": "x",').expect(400);
+    const res = await t
+      .http()
+      .patch('/v1/brand')
+      .set(auth())
+      .set('content-type', 'application/json')
+      .send('{"name": "x",')
+      .expect(400);
     expect(res.headers['content-type']).toMatch(PROBLEM);
     expect(res.body.code).toBe('MALFORMED_JSON');
   });
 
   it('answers an oversized body with 413', async () => {
     const huge = JSON.stringify({ name: 'x'.repeat(1_100_000) });
-    const res = await t.http().patch('/v1/brand').set(auth()).set('content-type', 'application/json').send(huge).expect(413);
+    const res = await t
+      .http()
+      .patch('/v1/brand')
+      .set(auth())
+      .set('content-type', 'application/json')
+      .send(huge)
+      .expect(413);
     expect(res.headers['content-type']).toMatch(PROBLEM);
     expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('answers an unsupported content type with 415', async () => {
-    const res = await t.http().patch('/v1/brand').set(auth()).set('content-type', 'application/xml').send('<a/>').expect(415);
+    const res = await t
+      .http()
+      .patch('/v1/brand')
+      .set(auth())
+      .set('content-type', 'application/xml')
+      .send('<a/>')
+      .expect(415);
     expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('maps a unique violation to 409 with the field', async () => {
-    const body = { email: `dup-${brand.id.slice(0, 6)}@test.siyu`, name: 'Dup', password: 'long-enough-password', role: 'marketer' };
+    const body = {
+      email: `dup-${brand.id.slice(0, 6)}@test.siyu`,
+      name: 'Dup',
+      password: 'long-enough-password',
+      role: 'marketer',
+    };
     await t.http().post('/v1/operators').set(auth()).send(body).expect(201);
     const res = await t.http().post('/v1/operators').set(auth()).send(body).expect(409);
     expect(res.body).toMatchObject({ code: 'OPERATOR_EMAIL_TAKEN', errors: [{ field: 'email' }] });
@@ -102,7 +135,12 @@ describe('errors as problem+json (e2e)', () => {
   });
 
   it('turns an unknown error into 500 with a traceId and no internals', async () => {
-    const res = await t.http().get('/v1/test-boom').set(auth()).set('x-request-id', 'trace-abc-123').expect(500);
+    const res = await t
+      .http()
+      .get('/v1/test-boom')
+      .set(auth())
+      .set('x-request-id', 'trace-abc-123')
+      .expect(500);
     expect(res.headers['content-type']).toMatch(PROBLEM);
     expect(res.body).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', traceId: 'trace-abc-123' });
     expect(JSON.stringify(res.body)).not.toContain('Cannot read properties');

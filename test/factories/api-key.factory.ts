@@ -9,10 +9,16 @@ export interface TestApiKey {
   role: Role;
 }
 
-export async function createApiKey(app: INestApplicationContext, brand: TestBrand, role: Role = 'operator'): Promise<TestApiKey> {
-  const { key, secret } = await app.get(ApiKeysService).create(
-    { brandId: brand.id, actorType: 'operator', actorId: brand.owner.id, requestId: null },
-    { name: `key ${role}`, role },
-  );
+export async function createApiKey(
+  app: INestApplicationContext,
+  brand: TestBrand,
+  role: Role = 'operator',
+): Promise<TestApiKey> {
+  const { key, secret } = await app
+    .get(ApiKeysService)
+    .create(
+      { brandId: brand.id, actorType: 'operator', actorId: brand.owner.id, requestId: null },
+      { name: `key ${role}`, role },
+    );
   return { id: key.id, key: secret, role };
 }

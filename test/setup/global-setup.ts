@@ -12,11 +12,14 @@ export default async function globalSetup(): Promise<void> {
   process.env.SIYU_TEST_RUN = run;
   await withAdmin(async (c) => {
     // Clear databases left by runs that were killed before their teardown (older than an hour).
-    const stale = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'siyu\\_t\\_%'`);
+    const stale = await c.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'siyu\\_t\\_%'`,
+    );
     const cutoff = Date.now() - 3_600_000;
     for (const { datname } of stale.rows) {
       const born = parseInt(datname.split('_')[2]?.slice(0, -4) ?? '', 36);
-      if (Number.isFinite(born) && born < cutoff) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      if (Number.isFinite(born) && born < cutoff)
+        await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
   });
   await runMigrations({ DATABASE_URL: dbUrl(templateName(run)), DATABASE_POOL_SIZE: 1 });

@@ -6,8 +6,10 @@ beforeAll(async () => {
   await withAdmin(async (c) => {
     const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (exists.rowCount) return;
-    await c.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName(run)}"`).catch((err: { code?: string }) => {
-      if (err.code !== '42P04') throw err;
-    });
+    await c
+      .query(`CREATE DATABASE "${name}" TEMPLATE "${templateName(run)}"`)
+      .catch((err: { code?: string }) => {
+        if (err.code !== '42P04') throw err;
+      });
   });
 });

@@ -6,7 +6,9 @@ import { SimModule } from './sim.module';
 
 async function main(): Promise<void> {
   const url = new URL(loadEnvironment().WECOM_BASE_URL);
-  const app = await NestFactory.create<NestFastifyApplication>(SimModule, new FastifyAdapter(), { logger: ['error', 'warn'] });
+  const app = await NestFactory.create<NestFastifyApplication>(SimModule, new FastifyAdapter(), {
+    logger: ['error', 'warn'],
+  });
   app.enableShutdownHooks();
   await app.listen(Number(url.port || 80), url.hostname);
 }

@@ -57,7 +57,15 @@ export class PlatformModule {}
 /** The platform's routes, the global guard and the problem+json filter (the API process). */
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
-  controllers: [AuthController, OperatorsController, ApiKeysController, BrandsController, AuditController, HealthController, MetricsController],
+  controllers: [
+    AuthController,
+    OperatorsController,
+    ApiKeysController,
+    BrandsController,
+    AuditController,
+    HealthController,
+    MetricsController,
+  ],
   providers: [
     MetricsService,
     AuthGuard,

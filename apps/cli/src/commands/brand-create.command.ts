@@ -48,7 +48,11 @@ export class BrandCreateCommand extends CommandRunner {
     return v;
   }
 
-  @Option({ flags: '--password <password>', description: "the owner's password (at least 10 characters)", required: true })
+  @Option({
+    flags: '--password <password>',
+    description: "the owner's password (at least 10 characters)",
+    required: true,
+  })
   parsePassword(v: string): string {
     return v;
   }

@@ -34,7 +34,11 @@ export class DemoCommand extends CommandRunner {
     const password = randomBytes(12).toString('base64url');
     const tag = randomBytes(3).toString('hex');
     const ownerEmail = `owner-${tag}@demo.siyu.test`;
-    const { brand } = await this.brands.createWithOwner({ name: `Demo Tea Co. ${tag}`, ownerEmail, password });
+    const { brand } = await this.brands.createWithOwner({
+      name: `Demo Tea Co. ${tag}`,
+      ownerEmail,
+      password,
+    });
 
     const logs = join(process.cwd(), '.demo');
     mkdirSync(logs, { recursive: true });
@@ -86,7 +90,6 @@ export class DemoCommand extends CommandRunner {
     const out = openSync(logFile, 'a');
     const child = spawn(process.execPath, [join(dist, 'apps', app, 'src', 'main.js')], {
       stdio: ['ignore', out, out],
-      env: process.env,
     });
     child.on('exit', (code, signal) => {
       if (!this.stopping) {
@@ -105,9 +108,9 @@ export class DemoCommand extends CommandRunner {
     for (const c of this.children) c.kill('SIGTERM');
     const deadline = setTimeout(() => process.exit(code), 10_000);
     deadline.unref();
-    void Promise.all(this.children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))))).then(() =>
-      process.exit(code),
-    );
+    void Promise.all(
+      this.children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
+    ).then(() => process.exit(code));
   }
 }
 

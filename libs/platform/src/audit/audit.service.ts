@@ -28,7 +28,10 @@ const SECRET_KEYS = new Set(['password', 'passwordHash', 'secret', 'secretHash',
 
 function scrub(value: object | null | undefined): Record<string, unknown> | null {
   if (!value) return null;
-  return JSON.parse(JSON.stringify(value, (k, v: unknown) => (SECRET_KEYS.has(k) ? undefined : v))) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(value, (k, v: unknown) => (SECRET_KEYS.has(k) ? undefined : v))) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** Invariant 9: every change is recorded in the same transaction that makes it. */
@@ -66,6 +69,11 @@ export class AuditService {
     if (f.from) qb.andWhere('a.created_at >= :from', { from: f.from });
     if (f.to) qb.andWhere('a.created_at < :to', { to: f.to });
     const rows = await qb.getMany();
-    return toPage(rows, f.limit, (r) => [r.id], (r) => r);
+    return toPage(
+      rows,
+      f.limit,
+      (r) => [r.id],
+      (r) => r,
+    );
   }
 }

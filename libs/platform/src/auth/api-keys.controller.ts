@@ -30,7 +30,10 @@ export class ApiKeysController {
 
   @Get(':id')
   @ApiOkResponse({ type: ApiKeyResponseDto })
-  async get(@CurrentPrincipal() p: Principal, @Param('id', uuidParam) id: string): Promise<ApiKeyResponseDto> {
+  async get(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', uuidParam) id: string,
+  ): Promise<ApiKeyResponseDto> {
     return ApiKeyResponseDto.from(await this.keys.get(p.brandId, id));
   }
 

@@ -36,7 +36,12 @@ export class ApiKeysService {
           createdBy: actor.actorId,
         }),
       );
-      await this.audit.record(m, actor, { action: 'api_key.create', entityType: 'api_key', entityId: key.id, after: ApiKeyResponseDto.from(key) });
+      await this.audit.record(m, actor, {
+        action: 'api_key.create',
+        entityType: 'api_key',
+        entityId: key.id,
+        after: ApiKeyResponseDto.from(key),
+      });
       return { key, secret: `sk_${prefix}_${secret}` };
     });
   }
@@ -52,7 +57,12 @@ export class ApiKeysService {
       .limit(limit + 1);
     if (after) qb.andWhere('(k.created_at, k.id) < (:at, :id)', { at: after[0], id: after[1] });
     const rows = await qb.getMany();
-    return toPage(rows, limit, (k) => [k.createdAt.toISOString(), k.id], (k) => k);
+    return toPage(
+      rows,
+      limit,
+      (k) => [k.createdAt.toISOString(), k.id],
+      (k) => k,
+    );
   }
 
   async get(brandId: string, id: string): Promise<ApiKey> {
@@ -89,7 +99,10 @@ export class ApiKeysService {
     const given = Buffer.from(sha256(secret), 'hex');
     if (!key || key.revokedAt || !timingSafeEqual(expected, given)) throw AuthException.apiKeyInvalid();
     void this.ds
-      .query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [key.id])
+      .query(
+        `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+        [key.id],
+      )
       .catch(() => undefined);
     return { kind: 'api_key', id: key.id, brandId: key.brandId, role: key.role };
   }

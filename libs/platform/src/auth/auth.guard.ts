@@ -31,10 +31,13 @@ export class AuthGuard implements CanActivate {
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (!roles) {
-      this.logger.error(`route ${req.method} ${req.routeOptions?.url ?? req.url} declares no @Roles; refusing`);
+      this.logger.error(
+        `route ${req.method} ${req.routeOptions?.url ?? req.url} declares no @Roles; refusing`,
+      );
       throw AuthException.forbidden(['owner']);
     }
-    if (principal.role !== 'owner' && !roles.includes(principal.role)) throw AuthException.forbidden(['owner', ...roles]);
+    if (principal.role !== 'owner' && !roles.includes(principal.role))
+      throw AuthException.forbidden(['owner', ...roles]);
     return true;
   }
 

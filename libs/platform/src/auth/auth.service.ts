@@ -88,11 +88,17 @@ export class AuthService {
   }
 
   async revokeFamily(familyId: string): Promise<void> {
-    await this.ds.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [familyId]);
+    await this.ds.query(
+      `UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`,
+      [familyId],
+    );
   }
 
   async revokeAllFor(manager: EntityManager, operatorId: string): Promise<void> {
-    await manager.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE operator_id = $1 AND revoked_at IS NULL`, [operatorId]);
+    await manager.query(
+      `UPDATE refresh_tokens SET revoked_at = now() WHERE operator_id = $1 AND revoked_at IS NULL`,
+      [operatorId],
+    );
   }
 
   async verifyAccessToken(token: string): Promise<Principal> {
@@ -109,7 +115,12 @@ export class AuthService {
 
   private async issue(m: EntityManager, operator: Operator, familyId: string): Promise<TokenResponseDto> {
     const ttl = this.config.get('JWT_ACCESS_TTL_SECONDS');
-    const claims: AccessClaims = { sub: operator.id, brandId: operator.brandId, role: operator.role, typ: 'access' };
+    const claims: AccessClaims = {
+      sub: operator.id,
+      brandId: operator.brandId,
+      role: operator.role,
+      typ: 'access',
+    };
     const accessToken = await this.jwt.signAsync(claims, { expiresIn: ttl });
     const refreshToken = randomBytes(32).toString('base64url');
     const refreshExpiresAt = new Date(Date.now() + this.config.get('REFRESH_TTL_SECONDS') * 1000);

@@ -42,7 +42,10 @@ export class LoginLimiter {
   }
 
   async recordFailure(account: string, ip: string): Promise<void> {
-    await Promise.all([this.byAccount.consume(account).catch(() => undefined), this.byIp.consume(ip).catch(() => undefined)]);
+    await Promise.all([
+      this.byAccount.consume(account).catch(() => undefined),
+      this.byIp.consume(ip).catch(() => undefined),
+    ]);
   }
 
   async recordSuccess(account: string): Promise<void> {

@@ -1,11 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { uuidParam as uuid } from '../http/params';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { PageQueryDto } from '../http/pagination';
-import { OperatorCreateDto, OperatorPageDto, OperatorResponseDto, OperatorUpdateDto } from './dto/operator.dto';
+import {
+  OperatorCreateDto,
+  OperatorPageDto,
+  OperatorResponseDto,
+  OperatorUpdateDto,
+} from './dto/operator.dto';
 import { OperatorsService } from './operators.service';
 import { Actor, CurrentActor, CurrentPrincipal, Principal, Roles } from './principal';
-
 
 @ApiTags('operators')
 @ApiBearerAuth()
@@ -38,7 +49,11 @@ export class OperatorsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change name, role or password, or disable (owner only; audited)' })
   @ApiOkResponse({ type: OperatorResponseDto })
-  async update(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() dto: OperatorUpdateDto): Promise<OperatorResponseDto> {
+  async update(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuid) id: string,
+    @Body() dto: OperatorUpdateDto,
+  ): Promise<OperatorResponseDto> {
     return OperatorResponseDto.from(await this.operators.update(actor, id, dto));
   }
 

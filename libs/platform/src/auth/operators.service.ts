@@ -11,7 +11,12 @@ import { Operator } from './entities/operator.entity';
 import { hashPassword } from './password-hasher';
 import { Actor } from './principal';
 
-describeConstraint('operators_email_key', 'OPERATOR_EMAIL_TAKEN', 'An operator with this email already exists', 'email');
+describeConstraint(
+  'operators_email_key',
+  'OPERATOR_EMAIL_TAKEN',
+  'An operator with this email already exists',
+  'email',
+);
 
 @Injectable()
 export class OperatorsService {
@@ -32,7 +37,12 @@ export class OperatorsService {
       .limit(limit + 1);
     if (after) qb.andWhere('(o.email, o.id) > (:email, :id)', { email: after[0], id: after[1] });
     const rows = await qb.getMany();
-    return toPage(rows, limit, (o) => [o.email, o.id], (o) => o);
+    return toPage(
+      rows,
+      limit,
+      (o) => [o.email, o.id],
+      (o) => o,
+    );
   }
 
   async get(brandId: string, id: string, manager: EntityManager = this.ds.manager): Promise<Operator> {
@@ -44,8 +54,21 @@ export class OperatorsService {
   async create(actor: Actor, dto: OperatorCreateDto): Promise<Operator> {
     const passwordHash = await hashPassword(dto.password);
     return this.ds.transaction(async (m) => {
-      const op = await m.save(m.create(Operator, { brandId: actor.brandId, email: dto.email, name: dto.name, role: dto.role, passwordHash }));
-      await this.audit.record(m, actor, { action: 'operator.create', entityType: 'operator', entityId: op.id, after: OperatorResponseDto.from(op) });
+      const op = await m.save(
+        m.create(Operator, {
+          brandId: actor.brandId,
+          email: dto.email,
+          name: dto.name,
+          role: dto.role,
+          passwordHash,
+        }),
+      );
+      await this.audit.record(m, actor, {
+        action: 'operator.create',
+        entityType: 'operator',
+        entityId: op.id,
+        after: OperatorResponseDto.from(op),
+      });
       return op;
     });
   }
@@ -54,17 +77,22 @@ export class OperatorsService {
     const passwordHash = dto.password ? await hashPassword(dto.password) : undefined;
     return this.ds.transaction(async (m) => {
       // Lock the brand's owners so two demotions cannot both pass the last-owner check.
-      await m.query(`SELECT id FROM operators WHERE brand_id = $1 AND role = 'owner' FOR UPDATE`, [actor.brandId]);
+      await m.query(`SELECT id FROM operators WHERE brand_id = $1 AND role = 'owner' FOR UPDATE`, [
+        actor.brandId,
+      ]);
       const before = await this.get(actor.brandId, id, m);
-      const losesOwner = before.role === 'owner' && ((dto.role && dto.role !== 'owner') || dto.disabled === true);
+      const losesOwner =
+        before.role === 'owner' && ((dto.role && dto.role !== 'owner') || dto.disabled === true);
       if (losesOwner) await this.assertAnotherOwner(m, actor.brandId, id);
       const patch: Partial<Operator> = {};
       if (dto.name !== undefined) patch.name = dto.name;
       if (dto.role !== undefined) patch.role = dto.role;
       if (passwordHash) patch.passwordHash = passwordHash;
-      if (dto.disabled !== undefined) patch.disabledAt = dto.disabled ? (before.disabledAt ?? new Date()) : null;
+      if (dto.disabled !== undefined)
+        patch.disabledAt = dto.disabled ? (before.disabledAt ?? new Date()) : null;
       await m.update(Operator, { id }, patch);
-      if (dto.disabled || passwordHash || (dto.role && dto.role !== before.role)) await this.auth.revokeAllFor(m, id);
+      if (dto.disabled || passwordHash || (dto.role && dto.role !== before.role))
+        await this.auth.revokeAllFor(m, id);
       const after = await this.get(actor.brandId, id, m);
       await this.audit.record(m, actor, {
         action: 'operator.update',

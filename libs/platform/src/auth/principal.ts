@@ -19,7 +19,12 @@ export interface Actor {
   requestId: string | null;
 }
 
-export const systemActor = (brandId: string): Actor => ({ brandId, actorType: 'system', actorId: null, requestId: null });
+export const systemActor = (brandId: string): Actor => ({
+  brandId,
+  actorType: 'system',
+  actorId: null,
+  requestId: null,
+});
 
 export type AuthedRequest = FastifyRequest & { principal?: Principal };
 

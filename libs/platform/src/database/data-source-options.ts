@@ -10,7 +10,9 @@ const root = join(__dirname, '..', '..', '..', '..');
  * The one set of data-source options, used by the Nest app, the worker, the CLI and the
  * migration commands alike. Entities are discovered by file name so every lib contributes its own.
  */
-export function dataSourceOptions(env: Pick<EnvironmentVariables, 'DATABASE_URL' | 'DATABASE_POOL_SIZE'>): DataSourceOptions {
+export function dataSourceOptions(
+  env: Pick<EnvironmentVariables, 'DATABASE_URL' | 'DATABASE_POOL_SIZE'>,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: env.DATABASE_URL,

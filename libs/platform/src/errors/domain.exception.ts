@@ -23,7 +23,11 @@ export class DomainException extends Error {
 
 export class NotFoundException extends DomainException {
   constructor(entity: string, id?: string) {
-    super(`${entity.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_NOT_FOUND`, 404, id ? `${entity} ${id} was not found` : `${entity} was not found`);
+    super(
+      `${entity.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_NOT_FOUND`,
+      404,
+      id ? `${entity} ${id} was not found` : `${entity} was not found`,
+    );
   }
 }
 

@@ -26,12 +26,27 @@ export function translateDatabaseError(err: unknown): DomainException | undefine
   const errors = known?.field ? [{ field: known.field, message: known.message }] : undefined;
   switch (pg.code) {
     case '23505':
-      return new DomainException(known?.code ?? 'ALREADY_EXISTS', 409, known?.message ?? `A conflicting record exists (${pg.constraint ?? 'unique'})`, errors);
+      return new DomainException(
+        known?.code ?? 'ALREADY_EXISTS',
+        409,
+        known?.message ?? `A conflicting record exists (${pg.constraint ?? 'unique'})`,
+        errors,
+      );
     case '23503':
-      return new DomainException(known?.code ?? 'REFERENCE_NOT_FOUND', 422, known?.message ?? `A referenced record does not exist (${pg.constraint ?? 'foreign key'})`, errors);
+      return new DomainException(
+        known?.code ?? 'REFERENCE_NOT_FOUND',
+        422,
+        known?.message ?? `A referenced record does not exist (${pg.constraint ?? 'foreign key'})`,
+        errors,
+      );
     case '23514':
     case '23502':
-      return new DomainException(known?.code ?? 'CONSTRAINT_VIOLATED', 422, known?.message ?? `The change breaks a rule (${pg.constraint ?? pg.column ?? 'check'})`, errors);
+      return new DomainException(
+        known?.code ?? 'CONSTRAINT_VIOLATED',
+        422,
+        known?.message ?? `The change breaks a rule (${pg.constraint ?? pg.column ?? 'check'})`,
+        errors,
+      );
     case '22P02':
     case '22003':
     case '22007':

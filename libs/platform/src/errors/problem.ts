@@ -28,7 +28,13 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export function problem(status: number, code: string, detail: string, traceId: string, errors?: FieldError[]): Problem {
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  traceId: string,
+  errors?: FieldError[],
+): Problem {
   return {
     type: `https://siyu.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
     title: TITLES[status] ?? 'Error',

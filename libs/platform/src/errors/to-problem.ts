@@ -20,11 +20,20 @@ const STATUS_CODES: Record<number, string> = {
 
 /** Fastify's own client errors (body parsing, limits), keyed by their `code`. */
 const FASTIFY_CODES: Record<string, { code: string; detail: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is larger than the limit' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'This content type is not accepted' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'PAYLOAD_TOO_LARGE',
+    detail: 'The request body is larger than the limit',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    detail: 'This content type is not accepted',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'MALFORMED_JSON', detail: 'The JSON body is empty' },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'BAD_REQUEST', detail: 'Content-Length does not match the body' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'BAD_REQUEST',
+    detail: 'Content-Length does not match the body',
+  },
 };
 
 export interface ProblemResult {
@@ -37,7 +46,11 @@ export interface ProblemResult {
 /** The single mapping from anything thrown to a problem+json body. */
 export function toProblem(err: unknown, traceId: string): ProblemResult {
   if (err instanceof DomainException) {
-    return { problem: problem(err.status, err.code, err.message, traceId, err.errors), headers: err.headers, unexpected: err.status >= 500 };
+    return {
+      problem: problem(err.status, err.code, err.message, traceId, err.errors),
+      headers: err.headers,
+      unexpected: err.status >= 500,
+    };
   }
   const db = translateDatabaseError(err);
   if (db) return { problem: problem(db.status, db.code, db.message, traceId, db.errors), unexpected: false };
@@ -52,7 +65,10 @@ export function toProblem(err: unknown, traceId: string): ProblemResult {
           ? String((body as { message: string }).message)
           : err.message;
     if (status >= 500 && status !== 503) return internal(traceId);
-    return { problem: problem(status, STATUS_CODES[status] ?? `HTTP_${status}`, detail, traceId), unexpected: false };
+    return {
+      problem: problem(status, STATUS_CODES[status] ?? `HTTP_${status}`, detail, traceId),
+      unexpected: false,
+    };
   }
 
   const e = err as { statusCode?: unknown; code?: unknown; message?: unknown; name?: unknown } | undefined;
@@ -64,7 +80,8 @@ export function toProblem(err: unknown, traceId: string): ProblemResult {
       problem: problem(
         statusCode,
         known?.code ?? (isJson ? 'MALFORMED_JSON' : (STATUS_CODES[statusCode] ?? `HTTP_${statusCode}`)),
-        known?.detail ?? (isJson ? 'The request body is not valid JSON' : String(e?.message ?? 'Bad request')),
+        known?.detail ??
+          (isJson ? 'The request body is not valid JSON' : String(e?.message ?? 'Bad request')),
         traceId,
       ),
       unexpected: false,
@@ -75,7 +92,12 @@ export function toProblem(err: unknown, traceId: string): ProblemResult {
 
 function internal(traceId: string): ProblemResult {
   return {
-    problem: problem(500, 'INTERNAL_ERROR', `An unexpected error occurred; quote trace id ${traceId} when reporting it`, traceId),
+    problem: problem(
+      500,
+      'INTERNAL_ERROR',
+      `An unexpected error occurred; quote trace id ${traceId} when reporting it`,
+      traceId,
+    ),
     unexpected: true,
   };
 }

@@ -1,7 +1,12 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import { Public } from '../auth/principal';
 import { REDIS } from '../redis/redis.module';
@@ -24,7 +29,10 @@ export class HealthController {
   @ApiOperation({ summary: 'Postgres and Redis reachability: 200 when both answer, 503 otherwise' })
   async check(@Res({ passthrough: true }) reply: FastifyReply) {
     try {
-      return await this.health.check([() => this.db.pingCheck('postgres', { timeout: TIMEOUT_MS }), () => this.redisCheck()]);
+      return await this.health.check([
+        () => this.db.pingCheck('postgres', { timeout: TIMEOUT_MS }),
+        () => this.redisCheck(),
+      ]);
     } catch (err) {
       // Terminus's own report (which dependency is down) is the body monitors expect, with a 503.
       if (!(err instanceof ServiceUnavailableException)) throw err;

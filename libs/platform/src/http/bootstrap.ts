@@ -40,7 +40,10 @@ export async function createApiApp(rootModule: Type<unknown>): Promise<NestFasti
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();
@@ -56,7 +59,9 @@ export async function createApiApp(rootModule: Type<unknown>): Promise<NestFasti
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     (req as FastifyRequest & { rawBody?: string }).rawBody = body as string;
     parseJson(req, body as string, (err, value) =>
-      err ? done(new DomainException('MALFORMED_JSON', 400, 'The request body is not valid JSON'), undefined) : done(null, value),
+      err
+        ? done(new DomainException('MALFORMED_JSON', 400, 'The request body is not valid JSON'), undefined)
+        : done(null, value),
     );
   });
   fastify.addHook('onSend', async (req, reply) => {
@@ -66,7 +71,9 @@ export async function createApiApp(rootModule: Type<unknown>): Promise<NestFasti
 
   const config = new DocumentBuilder()
     .setTitle('Siyu API')
-    .setDescription('Private-traffic community CRM: members, tiers, segments, campaigns, coupons, draws, live, conversions, partners.')
+    .setDescription(
+      'Private-traffic community CRM: members, tiers, segments, campaigns, coupons, draws, live, conversions, partners.',
+    )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
@@ -87,24 +94,27 @@ function mountBullBoard(app: NestFastifyApplication): void {
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({ queues: registry.all().map((q) => new BullMQAdapter(q)), serverAdapter });
   const fastify = app.getHttpAdapter().getInstance();
-  void fastify.register(
-    async (scope) => {
-      scope.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-        try {
-          const principal = await authenticateAdmin(req as AuthedRequest, guard, auth);
-          if (principal.role !== 'owner') throw AuthException.forbidden(['owner']);
-        } catch (err) {
-          if (err instanceof AuthException && err.status === 401) void reply.header('www-authenticate', 'Basic realm="siyu-admin"');
-          sendProblem(err, req, reply, new NestLogger('BullBoard'));
-          return reply;
-        }
-      });
-      await scope.register(serverAdapter.registerPlugin() as never, { prefix: BULL_BOARD_PATH });
-    },
-  );
+  void fastify.register(async (scope) => {
+    scope.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+      try {
+        const principal = await authenticateAdmin(req as AuthedRequest, guard, auth);
+        if (principal.role !== 'owner') throw AuthException.forbidden(['owner']);
+      } catch (err) {
+        if (err instanceof AuthException && err.status === 401)
+          void reply.header('www-authenticate', 'Basic realm="siyu-admin"');
+        sendProblem(err, req, reply, new NestLogger('BullBoard'));
+        return reply;
+      }
+    });
+    await scope.register(serverAdapter.registerPlugin() as never, { prefix: BULL_BOARD_PATH });
+  });
 }
 
-async function authenticateAdmin(req: AuthedRequest, guard: AuthGuard, auth: AuthService): Promise<Principal> {
+async function authenticateAdmin(
+  req: AuthedRequest,
+  guard: AuthGuard,
+  auth: AuthService,
+): Promise<Principal> {
   const header = req.headers.authorization ?? '';
   if (/^Basic\s+/i.test(header)) {
     const decoded = Buffer.from(header.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');

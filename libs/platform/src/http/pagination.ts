@@ -34,7 +34,12 @@ export function decodeCursor(cursor: string | undefined, arity: number): unknown
   if (!cursor) return null;
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string' || typeof k === 'number')) return key;
+    if (
+      Array.isArray(key) &&
+      key.length === arity &&
+      key.every((k) => typeof k === 'string' || typeof k === 'number')
+    )
+      return key;
   } catch {
     // fall through
   }
@@ -42,7 +47,12 @@ export function decodeCursor(cursor: string | undefined, arity: number): unknown
 }
 
 /** Builds a page from `limit + 1` fetched rows. */
-export function toPage<R, T>(rows: R[], limit: number, key: (row: R) => unknown[], map: (row: R) => T): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  key: (row: R) => unknown[],
+  map: (row: R) => T,
+): Page<T> {
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
   return { items: items.map(map), nextCursor: more ? encodeCursor(key(items[items.length - 1])) : null };

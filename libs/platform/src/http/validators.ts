@@ -15,7 +15,10 @@ export function IsTimeZone(options?: ValidationOptions): PropertyDecorator {
       name: 'isTimeZone',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `${String(propertyName)} must be an IANA time zone such as Asia/Shanghai`, ...options },
+      options: {
+        message: `${String(propertyName)} must be an IANA time zone such as Asia/Shanghai`,
+        ...options,
+      },
       validator: { validate: isTimeZone },
     });
 }
@@ -27,7 +30,10 @@ export function IsCurrencyCode(options?: ValidationOptions): PropertyDecorator {
       name: 'isCurrencyCode',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `${String(propertyName)} must be an ISO 4217 currency code such as CNY`, ...options },
+      options: {
+        message: `${String(propertyName)} must be an ISO 4217 currency code such as CNY`,
+        ...options,
+      },
       validator: { validate: (v: unknown) => typeof v === 'string' && currencies.has(v) },
     });
 }

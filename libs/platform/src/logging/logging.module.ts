@@ -13,8 +13,20 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'req.headers["x-siyu-signature"]',
-  ...['password', 'phone', 'mobile', 'email', 'name', 'nickname', 'realName', 'address', 'refreshToken', 'accessToken', 'secret', 'token']
-    .flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
+  ...[
+    'password',
+    'phone',
+    'mobile',
+    'email',
+    'name',
+    'nickname',
+    'realName',
+    'address',
+    'refreshToken',
+    'accessToken',
+    'secret',
+    'token',
+  ].flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -33,13 +45,18 @@ export function requestId(req: IncomingMessage): string {
       useFactory: (config: AppConfig) => ({
         pinoHttp: {
           level: config.get('LOG_LEVEL'),
-          genReqId: (req: IncomingMessage) => String((req as IncomingMessage & { id?: string }).id ?? requestId(req)),
+          genReqId: (req: IncomingMessage) =>
+            String((req as IncomingMessage & { id?: string }).id ?? requestId(req)),
           customProps: (req: IncomingMessage) => ({
             brandId: (req as IncomingMessage & { principal?: { brandId?: string } }).principal?.brandId,
           }),
           redact: { paths: REDACT_PATHS, censor: '[redacted]' },
           serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            req: (req: { id: string; method: string; url: string }) => ({
+              id: req.id,
+              method: req.method,
+              url: req.url,
+            }),
           },
           customLogLevel: (_req: unknown, res: { statusCode: number }, err?: unknown) =>
             err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',

@@ -3,7 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge, Histogram, register } from 'prom-client';
 import { QueueRegistry } from '../queue/queue-registry';
 
-const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'] as const;
+const STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'failed',
+  'completed',
+  'prioritized',
+  'waiting-children',
+] as const;
 
 /** HTTP latency histogram and per-queue job counts (read from Redis at scrape time). */
 @Injectable()
@@ -12,7 +20,9 @@ export class MetricsService implements OnModuleInit {
 
   constructor(private readonly queues: QueueRegistry) {
     this.httpDuration =
-      (register.getSingleMetric('http_request_duration_seconds') as Histogram<'method' | 'route' | 'status_code'>) ??
+      (register.getSingleMetric('http_request_duration_seconds') as Histogram<
+        'method' | 'route' | 'status_code'
+      >) ??
       new Histogram({
         name: 'http_request_duration_seconds',
         help: 'HTTP request latency by method, route pattern and status code',
@@ -46,7 +56,10 @@ export class MetricsService implements OnModuleInit {
     fastify.addHook('onResponse', async (req, reply) => {
       const route = req.routeOptions?.url ?? 'unmatched';
       if (route === '/metrics') return;
-      this.httpDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      this.httpDuration.observe(
+        { method: req.method, route, status_code: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
     });
   }
 }

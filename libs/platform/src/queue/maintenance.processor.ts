@@ -49,7 +49,11 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnApplication
   async ensureScheduled(): Promise<void> {
     try {
       const every = this.config.get('RECONCILE_INTERVAL_MS');
-      await this.queue.upsertJobScheduler(RECONCILE_SCHEDULER_ID, { every }, { name: RECONCILE_JOB, data: {} });
+      await this.queue.upsertJobScheduler(
+        RECONCILE_SCHEDULER_ID,
+        { every },
+        { name: RECONCILE_JOB, data: {} },
+      );
     } catch (err) {
       this.logger.warn({ err }, 'could not declare the reconcile scheduler');
     }

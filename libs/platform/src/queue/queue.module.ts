@@ -29,7 +29,9 @@ export class PlatformQueueModule {
         BullModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
-            connection: redisOptions(config.get('REDIS_URL'), { maxRetriesPerRequest: null }) as ConnectionOptions,
+            connection: redisOptions(config.get('REDIS_URL'), {
+              maxRetriesPerRequest: null,
+            }) as ConnectionOptions,
             prefix: config.get('QUEUE_PREFIX'),
             defaultJobOptions: DEFAULT_JOB_OPTIONS,
           }),

@@ -29,7 +29,10 @@ export abstract class SiyuWorkerHost<T = unknown, R = unknown> extends WorkerHos
       if (err instanceof DelayedError) {
         this.logger.log({ ...ctx, ms: Date.now() - started, outcome: 'delayed' }, `job ${job.name} delayed`);
       } else {
-        this.logger.warn({ ...ctx, ms: Date.now() - started, outcome: 'failed', err }, `job ${job.name} failed`);
+        this.logger.warn(
+          { ...ctx, ms: Date.now() - started, outcome: 'failed', err },
+          `job ${job.name} failed`,
+        );
       }
       throw err;
     }

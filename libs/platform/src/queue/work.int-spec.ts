@@ -16,7 +16,10 @@ import { QueueRegistry } from './queue-registry';
 import { SiyuWorkerHost } from './siyu-worker-host';
 import { WorkJob, WorkService } from './work.service';
 
-const TestQueue = defineQueue<WorkJob>('test-effects', { attempts: 3, backoff: { type: 'fixed', delay: 50 } });
+const TestQueue = defineQueue<WorkJob>('test-effects', {
+  attempts: 3,
+  backoff: { type: 'fixed', delay: 50 },
+});
 
 /** Each item's effect is one row in test_effects, written in the transaction that marks it done. */
 @Injectable()
@@ -66,12 +69,16 @@ describe('durable work items and the reconciler (int)', () => {
   let prefix: string;
 
   beforeAll(async () => {
-    const mod = await Test.createTestingModule({ imports: [PlatformModule, PlatformWorkerModule, TestWorkModule] }).compile();
+    const mod = await Test.createTestingModule({
+      imports: [PlatformModule, PlatformWorkerModule, TestWorkModule],
+    }).compile();
     app = await mod.init();
     ds = app.get(DataSource);
     work = app.get(WorkService);
     prefix = app.get(AppConfig).get('QUEUE_PREFIX');
-    await ds.query('CREATE TABLE IF NOT EXISTS test_effects (item_id bigint NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())');
+    await ds.query(
+      'CREATE TABLE IF NOT EXISTS test_effects (item_id bigint NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())',
+    );
   });
   afterAll(() => app.close());
 
@@ -86,8 +93,12 @@ describe('durable work items and the reconciler (int)', () => {
   };
 
   it('a dedupe key makes enqueueing the same work twice a no-op', async () => {
-    const a = await work.enqueue(TestQueue, [{ name: 'effect', dedupeKey: 'same-key', payload: { n: 'dup' } }]);
-    const b = await work.enqueue(TestQueue, [{ name: 'effect', dedupeKey: 'same-key', payload: { n: 'dup' } }]);
+    const a = await work.enqueue(TestQueue, [
+      { name: 'effect', dedupeKey: 'same-key', payload: { n: 'dup' } },
+    ]);
+    const b = await work.enqueue(TestQueue, [
+      { name: 'effect', dedupeKey: 'same-key', payload: { n: 'dup' } },
+    ]);
     expect(b[0].id).toBe(a[0].id);
     await waitUntil(async () => (await counts([a[0].id])).done === 1);
     expect(await counts([a[0].id])).toEqual({ effects: 1, distinct_items: 1, done: 1 });
@@ -127,7 +138,9 @@ describe('durable work items and the reconciler (int)', () => {
 
   it('a crash between commit and enqueue is healed by the reconciler', async () => {
     // The row is committed but its job never added (the process died in between).
-    const [item] = await ds.transaction((m) => work.create(m, TestQueue, [{ name: 'effect', payload: { n: 'orphan' } }]));
+    const [item] = await ds.transaction((m) =>
+      work.create(m, TestQueue, [{ name: 'effect', payload: { n: 'orphan' } }]),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect((await counts([item.id])).done).toBe(0);
     await app.get(Reconciler).reconcile();

@@ -67,7 +67,14 @@ export class WorkService implements OnModuleInit {
     if (items.length === 0) return [];
     const values: unknown[] = [];
     const tuples = items.map((it, i) => {
-      values.push(it.brandId ?? null, def.name, it.name, JSON.stringify(it.payload ?? {}), it.dedupeKey ?? null, it.runAt ?? new Date());
+      values.push(
+        it.brandId ?? null,
+        def.name,
+        it.name,
+        JSON.stringify(it.payload ?? {}),
+        it.dedupeKey ?? null,
+        it.runAt ?? new Date(),
+      );
       const b = i * 6;
       return `($${b + 1}::uuid, $${b + 2}, $${b + 3}, $${b + 4}::jsonb, $${b + 5}, $${b + 6}::timestamptz)`;
     });
@@ -82,7 +89,10 @@ export class WorkService implements OnModuleInit {
     const missing = items.map((i) => i.dedupeKey).filter((k): k is string => !!k && !got.has(k));
     const existing: Record<string, unknown>[] =
       missing.length > 0
-        ? await manager.query(`SELECT * FROM work_items WHERE queue = $1 AND dedupe_key = ANY($2)`, [def.name, missing])
+        ? await manager.query(`SELECT * FROM work_items WHERE queue = $1 AND dedupe_key = ANY($2)`, [
+            def.name,
+            missing,
+          ])
         : [];
     return [...inserted, ...existing].map(fromRaw);
   }

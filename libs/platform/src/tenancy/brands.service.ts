@@ -36,13 +36,19 @@ export class BrandsService {
 
   async update(actor: Actor, dto: BrandUpdateDto): Promise<Brand> {
     return this.ds.transaction(async (m) => {
-      const before = await m.findOne(Brand, { where: { id: actor.brandId }, lock: { mode: 'pessimistic_write' } });
+      const before = await m.findOne(Brand, {
+        where: { id: actor.brandId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!before) throw new NotFoundException('brand', actor.brandId);
       const start = dto.quietHoursStart !== undefined ? dto.quietHoursStart : before.quietHoursStart;
       const end = dto.quietHoursEnd !== undefined ? dto.quietHoursEnd : before.quietHoursEnd;
       if ((start === null) !== (end === null)) {
         throw new ValidationException([
-          { field: start === null ? 'quietHoursStart' : 'quietHoursEnd', message: 'quiet hours need both a start and an end, or neither' },
+          {
+            field: start === null ? 'quietHoursStart' : 'quietHoursEnd',
+            message: 'quiet hours need both a start and an end, or neither',
+          },
         ]);
       }
       await m.update(Brand, { id: actor.brandId }, { ...dto });
@@ -62,10 +68,15 @@ export class BrandsService {
   async createWithOwner(input: BrandCreate): Promise<{ brand: Brand; owner: Operator }> {
     const errors = [];
     if (!input.name?.trim()) errors.push({ field: 'name', message: 'name is required' });
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.ownerEmail ?? '')) errors.push({ field: 'ownerEmail', message: 'ownerEmail must be an email' });
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.ownerEmail ?? ''))
+      errors.push({ field: 'ownerEmail', message: 'ownerEmail must be an email' });
     if ((input.password ?? '').length < MIN_PASSWORD_LENGTH)
-      errors.push({ field: 'password', message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` });
-    if (input.timeZone && !isTimeZone(input.timeZone)) errors.push({ field: 'timeZone', message: 'timeZone must be an IANA time zone' });
+      errors.push({
+        field: 'password',
+        message: `password must be at least ${MIN_PASSWORD_LENGTH} characters`,
+      });
+    if (input.timeZone && !isTimeZone(input.timeZone))
+      errors.push({ field: 'timeZone', message: 'timeZone must be an IANA time zone' });
     if (errors.length) throw new ValidationException(errors);
     const passwordHash = await hashPassword(input.password);
     return this.ds.transaction(async (m) => {
@@ -86,7 +97,12 @@ export class BrandsService {
         }),
       );
       const actor = systemActor(brand.id);
-      await this.audit.record(m, actor, { action: 'brand.create', entityType: 'brand', entityId: brand.id, after: BrandResponseDto.from(brand) });
+      await this.audit.record(m, actor, {
+        action: 'brand.create',
+        entityType: 'brand',
+        entityId: brand.id,
+        after: BrandResponseDto.from(brand),
+      });
       await this.audit.record(m, actor, {
         action: 'operator.create',
         entityType: 'operator',

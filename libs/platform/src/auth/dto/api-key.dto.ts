@@ -18,7 +18,8 @@ export class ApiKeyCreateDto {
 export class ApiKeyResponseDto {
   @ApiProperty() id: string;
   @ApiProperty() name: string;
-  @ApiProperty({ description: 'Public prefix to recognise the key; the secret is never shown again' }) prefix: string;
+  @ApiProperty({ description: 'Public prefix to recognise the key; the secret is never shown again' })
+  prefix: string;
   @ApiProperty({ enum: ROLES }) role: Role;
   @ApiProperty() revoked: boolean;
   @ApiProperty({ nullable: true, type: Date }) lastUsedAt: Date | null;

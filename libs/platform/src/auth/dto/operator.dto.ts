@@ -5,7 +5,8 @@ import { MIN_PASSWORD_LENGTH } from '../../tenancy/brands.service';
 import { Operator } from '../entities/operator.entity';
 import { Role, ROLES } from '../roles';
 
-const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+const lower = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 export class OperatorCreateDto {
   @ApiProperty({ example: 'cm@brand.example' })

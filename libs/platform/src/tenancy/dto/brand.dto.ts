@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { HHMM, IsCurrencyCode, IsTimeZone } from '../../http/validators';
 import { Brand } from '../entities/brand.entity';
 
@@ -21,7 +31,11 @@ export class BrandUpdateDto {
   @IsCurrencyCode()
   currency?: string;
 
-  @ApiPropertyOptional({ example: '22:00', nullable: true, description: 'Local start of quiet hours; null for none' })
+  @ApiPropertyOptional({
+    example: '22:00',
+    nullable: true,
+    description: 'Local start of quiet hours; null for none',
+  })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @Matches(HHMM, { message: 'quietHoursStart must be HH:MM' })
@@ -33,7 +47,11 @@ export class BrandUpdateDto {
   @Matches(HHMM, { message: 'quietHoursEnd must be HH:MM' })
   quietHoursEnd?: string | null;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'Marketing messages allowed per member per window' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 100,
+    description: 'Marketing messages allowed per member per window',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
