@@ -8,6 +8,10 @@ async function main(): Promise<void> {
   await runMigrations(loadEnvironment());
   await CommandFactory.run(CliModule, {
     logger: ['error', 'warn'],
+    serviceErrorHandler: (err) => {
+      console.error(err.message);
+      process.exit(1);
+    },
     errorHandler: (err) => {
       console.error(err.message);
       process.exit(1);
