@@ -1,16 +1,14 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadEnvironment } from '@siyu/platform';
-import { SimModule } from './sim.module';
+import { startSim } from './sim-app';
 
+/** Listens on WECOM_BASE_URL's host and port (default http://127.0.0.1:3900). */
 async function main(): Promise<void> {
   const url = new URL(loadEnvironment().WECOM_BASE_URL);
-  const app = await NestFactory.create<NestFastifyApplication>(SimModule, new FastifyAdapter(), {
-    logger: ['error', 'warn'],
-  });
-  app.enableShutdownHooks();
-  await app.listen(Number(url.port || 80), url.hostname);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const sim = await startSim({ host: url.hostname.replace(/^\[|\]$/g, ''), port });
+  sim.app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  console.log(`wecom-sim listening on ${sim.url}`);
 }
 
 main().catch((err: unknown) => {
