@@ -510,6 +510,15 @@ describe('members (e2e)', () => {
       expect(idsOf(await list({ q: '13911112222' }))).toEqual([ids.dan]);
     });
 
+    it('summarises active members by source channel', async () => {
+      const res = await t.http().get('/v1/members/summary').set(bAuth).expect(200);
+      expect(res.body).toEqual({
+        total: 5,
+        reachable: 4,
+        bySourceChannel: { douyin: 2, wecom: 1, store: 1, taobao: 1 },
+      });
+    });
+
     it('pages by keyset: every member once, newest first', async () => {
       const seen: string[] = [];
       let cursor: string | undefined;
@@ -610,6 +619,30 @@ describe('members (e2e)', () => {
       await t.http().post(`/v1/members/${member.id}/erase`).set(auth).expect(200);
       const fresh = await upsert({ identities: { unionid } }).expect(201);
       expect(fresh.body.id).not.toBe(member.id);
+    });
+
+    it('also scrubs the audit snapshots of the members merged into the erased one', async () => {
+      const survivor = await createMember(t.app, brand, { nickname: 'Survivor Name' });
+      const merged = await createMember(t.app, brand, { nickname: 'Merged Name', city: '厦门' });
+      await t
+        .http()
+        .post('/v1/members/merge')
+        .set(auth)
+        .send({ survivorId: survivor.id, mergedId: merged.id })
+        .expect(200);
+      await t.http().post(`/v1/members/${survivor.id}/erase`).set(auth).expect(200);
+      const rows = await ds.query(
+        `SELECT action, before, after FROM audit_log WHERE entity_type = 'member' AND entity_id IN ($1, $2)`,
+        [survivor.id, merged.id],
+      );
+      expect(rows.map((r: { action: string }) => r.action).sort()).toEqual([
+        'member.create',
+        'member.create',
+        'member.erase',
+        'member.merge',
+      ]);
+      for (const secret of ['Survivor Name', 'Merged Name', '厦门'])
+        expect(JSON.stringify(rows)).not.toContain(secret);
     });
 
     it('treats an opted-out member as unreachable too', async () => {

@@ -73,9 +73,10 @@ export class MemberImportsController {
   @ApiAcceptedResponse({ type: MemberImportResponseDto })
   async upload(@CurrentActor() actor: Actor, @Req() req: FastifyRequest): Promise<MemberImportResponseDto> {
     if (!req.isMultipart()) throw MemberException.fileMissing();
+    const maxBytes = this.config.get('MEMBER_IMPORT_MAX_BYTES');
     let file: MultipartFile | undefined;
     try {
-      file = await req.file({ limits: { fileSize: this.config.get('MEMBER_IMPORT_MAX_BYTES') } });
+      file = await req.file({ limits: { fileSize: maxBytes } });
     } catch (err) {
       if (err instanceof DomainException || typeof (err as { statusCode?: unknown }).statusCode === 'number')
         throw err;
@@ -83,7 +84,7 @@ export class MemberImportsController {
     }
     if (!file || file.fieldname !== 'file') throw MemberException.fileMissing();
     return MemberImportResponseDto.from(
-      await this.imports.create(actor, { filename: file.filename, stream: file.file }),
+      await this.imports.create(actor, { filename: file.filename, stream: file.file, maxBytes }),
     );
   }
 

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Actor, AppConfig, BrandsService, pendingSchemaChanges, PlatformModule } from '@siyu/platform';
@@ -75,6 +76,29 @@ describe('members (int)', () => {
     });
     // (work_items.payload's jsonb default is reported by TypeORM on the platform's entity, not ours.)
     expect(up.filter((q) => !q.includes('"work_items"'))).toEqual([]);
+  });
+
+  it('refuses an upload cut short by the size limit (413) and keeps nothing of it', async () => {
+    const { brand, owner } = await app.get(BrandsService).createWithOwner({
+      name: 'Limit Co.',
+      ownerEmail: `limit-${Date.now()}@test.siyu`,
+      password: 'a-long-enough-password',
+    });
+    const actor: Actor = { brandId: brand.id, actorType: 'operator', actorId: owner.id, requestId: null };
+    // what @fastify/multipart hands over when the file passes `limits.fileSize`: a stream that ends early, marked truncated
+    const stream = Object.assign(Readable.from([Buffer.from('unionid,nickname\nu-1,A\nu-2,"B')]), {
+      truncated: true,
+    });
+    await expect(
+      app.get(MemberImportsService).create(actor, { filename: 'big.csv', stream, maxBytes: 30 }),
+    ).rejects.toMatchObject({
+      code: 'MEMBER_IMPORT_TOO_LARGE',
+      status: 413,
+    });
+    const [{ n }] = await app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS n FROM member_imports WHERE brand_id = $1`, [brand.id]);
+    expect(n).toBe(0);
   });
 
   it('imports every good row once, reports the bad ones, and a second run adds nothing', async () => {

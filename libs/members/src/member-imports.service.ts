@@ -107,7 +107,10 @@ export class MemberImportsService {
   // ---------------------------------------------------------------- upload
 
   /** Stores the upload (checking its header and counting its rows on the way) and queues it. */
-  async create(actor: Actor, upload: { filename: string; stream: Readable }): Promise<MemberImportRecord> {
+  async create(
+    actor: Actor,
+    upload: { filename: string; stream: Readable; maxBytes?: number },
+  ): Promise<MemberImportRecord> {
     const filename = (upload.filename || 'members.csv').slice(0, 255);
     const { id, items } = await this.ds.transaction(async (m) => {
       const [row]: Raw[] = await m.query(
@@ -156,9 +159,12 @@ export class MemberImportsService {
           cb();
         },
       });
+      // A multipart file stream that hits its size limit just ends early, marked truncated.
+      const truncated = () => (upload.stream as Readable & { truncated?: boolean }).truncated === true;
       try {
         await pipeline(upload.stream, store, this.parser(), count);
       } catch (err) {
+        if (truncated()) throw MemberException.tooLarge(upload.maxBytes ?? bytes);
         if (err instanceof CsvError)
           throw MemberException.csvMalformed((err as CsvError & { lines?: number }).lines, err.message);
         if (
@@ -171,6 +177,7 @@ export class MemberImportsService {
         // What is left can only come from the upload stream itself (a broken or truncated body).
         throw MemberException.uploadBroken(err instanceof Error ? err.message : String(err));
       }
+      if (truncated()) throw MemberException.tooLarge(upload.maxBytes ?? bytes);
       if (records === 0)
         throw MemberException.headerInvalid([
           { field: 'file', message: 'the file is empty: it needs a header row' },

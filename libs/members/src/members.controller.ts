@@ -13,7 +13,12 @@ import type { FastifyReply } from 'fastify';
 import { MemberEventPageDto, MemberEventResponseDto } from './dto/member-event-response.dto';
 import { MemberMergeDto } from './dto/member-merge.dto';
 import { MemberQueryDto } from './dto/member-query.dto';
-import { MemberPageDto, MemberResponseDto, MemberUpsertResponseDto } from './dto/member-response.dto';
+import {
+  MemberPageDto,
+  MemberResponseDto,
+  MemberSummaryResponseDto,
+  MemberUpsertResponseDto,
+} from './dto/member-response.dto';
 import { MemberTagsBulkDto, MemberTagsBulkResponseDto } from './dto/member-tags-bulk.dto';
 import { MemberUpsertDto } from './dto/member-upsert.dto';
 import { MemberEventsService } from './member-events.service';
@@ -62,6 +67,14 @@ export class MembersController {
       items: page.items.map((m) => MemberResponseDto.from(m, { revealPhone: false })),
       nextCursor: page.nextCursor,
     };
+  }
+
+  @Get('summary')
+  @Roles(...MEMBER_READERS)
+  @ApiOperation({ summary: 'Counts of active members by source channel, and how many are reachable' })
+  @ApiOkResponse({ type: MemberSummaryResponseDto })
+  async summary(@CurrentPrincipal() p: Principal): Promise<MemberSummaryResponseDto> {
+    return Object.assign(new MemberSummaryResponseDto(), await this.members.summary(p.brandId));
   }
 
   @Post('merge')

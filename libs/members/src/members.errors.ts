@@ -11,6 +11,7 @@ export enum MemberErrorCode {
   ImportCsvMalformed = 'MEMBER_IMPORT_CSV_MALFORMED',
   ImportEmpty = 'MEMBER_IMPORT_EMPTY',
   ImportUploadBroken = 'MEMBER_IMPORT_UPLOAD_BROKEN',
+  ImportTooLarge = 'MEMBER_IMPORT_TOO_LARGE',
   AudienceUnavailable = 'AUDIENCE_RESOLVER_UNAVAILABLE',
 }
 
@@ -87,6 +88,15 @@ export class MemberException extends DomainException {
       400,
       `The upload could not be read: ${reason.slice(0, 200)}`,
       [{ field: 'file', message: 'the multipart body is broken or ended early' }],
+    );
+  }
+
+  static tooLarge(limitBytes: number): MemberException {
+    return new MemberException(
+      MemberErrorCode.ImportTooLarge,
+      413,
+      `The file is larger than the limit of ${limitBytes} bytes`,
+      [{ field: 'file', message: `file must be at most ${limitBytes} bytes` }],
     );
   }
 

@@ -317,6 +317,23 @@ export class MembersService implements OnModuleInit {
     return this.repo.list(brandId, filter);
   }
 
+  /** Active members by source channel, and how many of them may be messaged. */
+  async summary(
+    brandId: string,
+  ): Promise<{ total: number; reachable: number; bySourceChannel: Record<string, number> }> {
+    const rows: Array<{ source_channel: string; total: number; reachable: number }> = await this.ds.query(
+      `SELECT m.source_channel, count(*)::int AS total, count(*) FILTER (WHERE ${reachableMemberSql('m')})::int AS reachable
+         FROM members m WHERE m.brand_id = $1 AND m.erased_at IS NULL AND m.merged_into IS NULL
+        GROUP BY m.source_channel ORDER BY total DESC, m.source_channel`,
+      [brandId],
+    );
+    return {
+      total: rows.reduce((n, r) => n + r.total, 0),
+      reachable: rows.reduce((n, r) => n + r.reachable, 0),
+      bySourceChannel: Object.fromEntries(rows.map((r) => [r.source_channel, r.total])),
+    };
+  }
+
   /** Finds a member by one identity (for channels and commerce): the survivor, never a tombstone. */
   async findByIdentity(
     brandId: string,
@@ -480,12 +497,17 @@ export class MembersService implements OnModuleInit {
           WHERE brand_id = $1 AND id = $2`,
         [actor.brandId, id],
       );
-      // Earlier audit snapshots of this member held its personal fields: keep who/what/when, drop those.
+      // Earlier audit snapshots of this person (this member and the tombstones merged into it) held
+      // personal fields: keep who/what/when, drop those (also inside a merge's survivor/merged parts).
+      const scrub = (col: string) =>
+        `CASE WHEN ${col} IS NULL THEN NULL ELSE (${col} - $3::text[])
+           || CASE WHEN jsonb_typeof(${col}->'survivor') = 'object' THEN jsonb_build_object('survivor', (${col}->'survivor') - $3::text[]) ELSE '{}'::jsonb END
+           || CASE WHEN jsonb_typeof(${col}->'merged') = 'object' THEN jsonb_build_object('merged', (${col}->'merged') - $3::text[]) ELSE '{}'::jsonb END
+         END`;
       await m.query(
-        `UPDATE audit_log SET
-           before = CASE WHEN before IS NULL THEN NULL ELSE before - $3::text[] END,
-           after = CASE WHEN after IS NULL THEN NULL ELSE after - $3::text[] END
-         WHERE brand_id = $1 AND entity_type = 'member' AND entity_id = $2`,
+        `UPDATE audit_log SET before = ${scrub('before')}, after = ${scrub('after')}
+          WHERE brand_id = $1 AND entity_type = 'member'
+            AND entity_id IN (SELECT $2::text UNION ALL SELECT id::text FROM members WHERE brand_id = $1 AND merged_into = $2::uuid)`,
         [actor.brandId, id, PERSONAL_AUDIT_KEYS],
       );
       await this.events.append(m, {

@@ -99,3 +99,14 @@ export class MemberPageDto {
   @ApiProperty({ type: [MemberResponseDto] }) items: MemberResponseDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
+
+export class MemberSummaryResponseDto {
+  @ApiProperty({ description: 'Active members (not erased, not merged away)' }) total: number;
+  @ApiProperty({ description: 'Active members that may be messaged (not opted out)' }) reachable: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { wecom: 1200, douyin: 800 },
+  })
+  bySourceChannel: Record<string, number>;
+}
