@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MembersService } from '@siyu/members';
+import { MemberEventsService, MembersService } from '@siyu/members';
 import { DataSource } from 'typeorm';
 import { createApiKey } from './factories/api-key.factory';
 import { createBrand, createOperator, TestBrand } from './factories/brand.factory';
@@ -89,6 +89,10 @@ describe('members (e2e)', () => {
       expect(search.body.items.map((m: { id: string }) => m.id)).toEqual([created.body.id]);
       expect(search.body.items[0].phone).toBe(`+86${national.slice(0, 3)}****${national.slice(7)}`);
       expect(JSON.stringify(search.body)).not.toContain(national);
+      // the lookup other libs use (channels, commerce) finds it by any spelling too
+      const found = await t.app.get(MembersService).findByIdentity(brand.id, 'phone', `+86 ${national}`);
+      expect(found?.id).toBe(created.body.id);
+      expect(await t.app.get(MembersService).findByIdentity(brand.id, 'phone', 'not a phone')).toBeNull();
     });
 
     it('updates by another identity and adds the new ones to the same member', async () => {
@@ -531,6 +535,27 @@ describe('members (e2e)', () => {
       } while (cursor);
       expect(pages).toBe(3);
       expect(seen).toEqual([ids.dan, ids.cai, ids.bob, ids.anna, ids.ann]);
+    });
+
+    it('shows events other libs append in their own transaction', async () => {
+      const events = t.app.get(MemberEventsService);
+      await ds.transaction((m) =>
+        events.append(m, {
+          brandId: b.id,
+          memberId: ids.bob,
+          type: 'order.paid',
+          data: { orderId: 'o-1', amountMinor: '12800' },
+        }),
+      );
+      const res = await t.http().get(`/v1/members/${ids.bob}/timeline`).set(bAuth).expect(200);
+      expect(res.body.items[0]).toMatchObject({
+        type: 'order.paid',
+        data: { orderId: 'o-1' },
+        actorType: null,
+      });
+      await expect(
+        ds.transaction((m) => events.append(m, { brandId: b.id, memberId: ids.bob, type: 'Not A Type' })),
+      ).rejects.toThrow();
     });
 
     it('pages the timeline by keyset', async () => {

@@ -778,7 +778,7 @@ UPDATE members m SET
   consent_channel = CASE WHEN u.consent IS NOT NULL AND lower(u.consent) IS DISTINCT FROM m.consent_status THEN 'import' ELSE m.consent_channel END,
   updated_at = now()
 FROM ${UPDATES} u
-WHERE m.id = u.member_id AND m.brand_id = $1`;
+WHERE m.id = u.member_id AND m.brand_id = $1 AND m.erased_at IS NULL AND m.merged_into IS NULL`;
 
 const ROW_TAGS = `(SELECT DISTINCT s.member_id, btrim(x) AS name
                      FROM member_import_stage s CROSS JOIN LATERAL unnest(string_to_array(s.tags, '|')) x

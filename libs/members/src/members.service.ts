@@ -152,14 +152,23 @@ export class MembersService implements OnModuleInit {
         if (missing.length > 0) throw MemberException.tagsNotFound(missing);
       }
       await this.repo.lockIdentities(actor.brandId, ids, m);
-      const owners = await this.repo.findIdentityOwners(actor.brandId, ids, m);
-      const memberIds = [...new Set(owners.map((o) => o.memberId))].sort();
-      if (memberIds.length > 1) {
-        const errors: FieldError[] = owners.map((o) => ({
-          field: `identities.${FIELD_OF_KIND[o.kind]}`,
-          message: `belongs to member ${o.memberId}`,
-        }));
-        throw MemberException.identityConflict(memberIds, errors);
+      // The owner may be merged away or erased while we wait for its row lock: then look again
+      // (its identities have moved to the survivor, or are gone).
+      let memberIds: string[] = [];
+      for (let attempt = 1; ; attempt++) {
+        const owners = await this.repo.findIdentityOwners(actor.brandId, ids, m);
+        memberIds = [...new Set(owners.map((o) => o.memberId))].sort();
+        if (memberIds.length > 1) {
+          const errors: FieldError[] = owners.map((o) => ({
+            field: `identities.${FIELD_OF_KIND[o.kind]}`,
+            message: `belongs to member ${o.memberId}`,
+          }));
+          throw MemberException.identityConflict(memberIds, errors);
+        }
+        if (memberIds.length === 0) break;
+        const [row] = await this.repo.lock(actor.brandId, memberIds, m);
+        if (row && !row.erasedAt && !row.mergedInto) break;
+        if (attempt === 3) throw MemberException.notActive(memberIds[0], row?.erasedAt ? 'erased' : 'merged');
       }
       const now = new Date();
       const consent = dto.consent
@@ -216,7 +225,6 @@ export class MembersService implements OnModuleInit {
       }
 
       const id = memberIds[0];
-      await this.repo.lock(actor.brandId, [id], m);
       const before = (await this.repo.findById(actor.brandId, id, m)) as MemberRecord;
       const cols: MemberColumns = {};
       const changed: string[] = [];
