@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { MembersHttpModule } from '@siyu/members';
 import { PlatformHttpModule, PlatformModule } from '@siyu/platform';
 
 /** The API process: the platform and every domain lib's HTTP module. */
 @Module({
-  imports: [PlatformModule, PlatformHttpModule],
+  imports: [PlatformModule, PlatformHttpModule, MembersHttpModule],
 })
 export class AppModule {}

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { MembersWorkerModule } from '@siyu/members';
 import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
 
 /** The worker process: the platform and every domain lib's processors. No HTTP. */
 @Module({
-  imports: [PlatformModule, PlatformWorkerModule],
+  imports: [PlatformModule, PlatformWorkerModule, MembersWorkerModule],
 })
 export class WorkerModule {}

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DEV_JWT_SECRET, EnvironmentVariables, validateEnvironment } from './environment';
+import {
+  DEV_JWT_SECRET,
+  DEV_PII_HMAC_SECRET,
+  EnvironmentVariables,
+  validateEnvironment,
+} from './environment';
 
 /** Typed, validated access to configuration. The only place that reads `process.env`. */
 @Injectable()
@@ -13,6 +18,10 @@ export class AppConfig {
 
   get jwtSecret(): string {
     return this.get('JWT_SECRET') ?? DEV_JWT_SECRET;
+  }
+
+  get piiHmacSecret(): string {
+    return this.get('PII_HMAC_SECRET') ?? DEV_PII_HMAC_SECRET;
   }
 
   get isTest(): boolean {

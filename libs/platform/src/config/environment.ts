@@ -107,6 +107,20 @@ export class EnvironmentVariables {
   @Min(100)
   SHUTDOWN_TIMEOUT_MS = 10_000;
 
+  /** Key of the HMAC that makes personal identifiers (phone numbers) matchable without storing them readable. */
+  @ValidateIf(
+    (env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.PII_HMAC_SECRET !== undefined,
+  )
+  @IsString()
+  @MinLength(32, { message: 'PII_HMAC_SECRET must be at least 32 characters' })
+  PII_HMAC_SECRET?: string;
+
+  /** Largest member CSV an upload may carry. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  MEMBER_IMPORT_MAX_BYTES = 256 * 1_048_576;
+
   @IsOptional()
   @Matches(/^https?:\/\/.+/, { message: 'WECOM_BASE_URL must be an http(s) URL' })
   WECOM_BASE_URL = 'http://127.0.0.1:3900';
@@ -115,12 +129,15 @@ export class EnvironmentVariables {
 /** Development-only signing secret; production refuses to start without JWT_SECRET. */
 export const DEV_JWT_SECRET = 'siyu-development-secret-do-not-use-in-production';
 
+/** Development-only PII HMAC key; production refuses to start without PII_HMAC_SECRET. */
+export const DEV_PII_HMAC_SECRET = 'siyu-development-pii-key-do-not-use-in-production';
+
 export class ConfigValidationError extends Error {}
 
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const relevant: Record<string, unknown> = {};
-  for (const key of [...known, 'JWT_SECRET']) {
+  for (const key of [...known, 'JWT_SECRET', 'PII_HMAC_SECRET']) {
     const value = raw[key];
     if (value !== undefined && value !== '') relevant[key] = value;
   }

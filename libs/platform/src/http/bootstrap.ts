@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { createBullBoard } from '@bull-board/api';
+import fastifyMultipart from '@fastify/multipart';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import { Logger as NestLogger, Type } from '@nestjs/common';
@@ -44,6 +45,9 @@ export async function createApiApp(rootModule: Type<unknown>): Promise<NestFasti
     bufferLogs: true,
     bodyParser: false,
   });
+  // multipart/form-data for streamed uploads (routes call req.file() with their own size limit);
+  // it only adds a parser for that content type, so JSON routes are unaffected.
+  await app.register(fastifyMultipart, { limits: { files: 1, fields: 10, parts: 11, fieldSize: 65_536 } });
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();

@@ -1,0 +1,16 @@
+export * from './audience';
+export * from './member-events.service';
+export * from './member-import.csv';
+export * from './member-imports.service';
+export * from './member-merge.registry';
+export { maskPhone, MemberPiiService, normalisePhone } from './member-pii.service';
+export * from './members-http.module';
+export * from './members-worker.module';
+export * from './members.constants';
+export * from './members.errors';
+export * from './members.module';
+export type { IdentityTuple, MemberRecord, MemberUtm } from './members.repository';
+export { auditSnapshot, reachableMemberSql, MembersService } from './members.service';
+export type { BulkTagRequest, MemberQuery } from './members.service';
+export * from './tags.service';
+export * from './jobs/members.queue';

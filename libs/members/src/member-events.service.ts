@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Actor, decodeCursor, Page, toPage } from '@siyu/platform';
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface NewMemberEvent {
+  brandId: string;
+  memberId: string;
+  /** Dotted lower-case type: `member.tagged`, `order.paid`, … */
+  type: string;
+  /** Ids, amounts and field names; never personal values (names, phones). */
+  data?: Record<string, unknown>;
+  actor?: Actor | null;
+  occurredAt?: Date;
+}
+
+export interface MemberEventView {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  actorType: string | null;
+  actorId: string | null;
+  occurredAt: Date;
+}
+
+interface EventRow {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  actor_type: string | null;
+  actor_id: string | null;
+  occurred_at: Date;
+  cursor_at: string;
+}
+
+/** The member timeline. Other libs append in their own transaction: `append(manager, {...})`. */
+@Injectable()
+export class MemberEventsService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async append(manager: EntityManager, event: NewMemberEvent): Promise<void> {
+    await this.appendMany(manager, [event]);
+  }
+
+  async appendMany(manager: EntityManager, events: NewMemberEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await manager.query(
+      `INSERT INTO member_events (brand_id, member_id, type, data, actor_type, actor_id, occurred_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::text[], $6::uuid[], $7::timestamptz[])`,
+      [
+        events.map((e) => e.brandId),
+        events.map((e) => e.memberId),
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e.data ?? {})),
+        events.map((e) => e.actor?.actorType ?? null),
+        events.map((e) => e.actor?.actorId ?? null),
+        events.map((e) => (e.occurredAt ?? new Date()).toISOString()),
+      ],
+    );
+  }
+
+  /** Newest first, keyset-paginated on (occurred_at, id). The caller has checked the member's brand. */
+  async timeline(
+    brandId: string,
+    memberId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<MemberEventView>> {
+    const after = decodeCursor(cursor, 2) as [string, string] | null;
+    const params: unknown[] = [brandId, memberId, limit + 1];
+    let keyset = '';
+    if (after) {
+      params.push(after[0], after[1]);
+      keyset = `AND (e.occurred_at, e.id) < ($4::timestamptz, $5::bigint)`;
+    }
+    const rows: EventRow[] = await this.ds.query(
+      `SELECT e.id, e.type, e.data, e.actor_type, e.actor_id, e.occurred_at, e.occurred_at::text AS cursor_at
+         FROM member_events e
+        WHERE e.brand_id = $1 AND e.member_id = $2 ${keyset}
+        ORDER BY e.occurred_at DESC, e.id DESC
+        LIMIT $3`,
+      params,
+    );
+    return toPage(
+      rows,
+      limit,
+      (r) => [r.cursor_at, String(r.id)],
+      (r) => ({
+        id: String(r.id),
+        type: r.type,
+        data: r.data,
+        actorType: r.actor_type,
+        actorId: r.actor_id,
+        occurredAt: r.occurred_at,
+      }),
+    );
+  }
+}
