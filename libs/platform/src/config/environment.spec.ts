@@ -22,11 +22,13 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ QUEUE_PREFIX: 'a:b' })).toThrow(/QUEUE_PREFIX/);
   });
 
-  it('requires a strong JWT_SECRET in production only', () => {
+  it('requires strong JWT_SECRET and PII_HMAC_SECRET in production only', () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
-    expect(
-      validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).JWT_SECRET,
-    ).toHaveLength(32);
+    const secrets = { JWT_SECRET: 'x'.repeat(32), PII_HMAC_SECRET: 'y'.repeat(32) };
+    expect(validateEnvironment({ NODE_ENV: 'production', ...secrets }).JWT_SECRET).toHaveLength(32);
+    expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: secrets.JWT_SECRET })).toThrow(
+      /PII_HMAC_SECRET/,
+    );
   });
 });
