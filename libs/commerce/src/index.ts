@@ -1,0 +1,3 @@
+export * from './commerce-hooks';
+export * from './commerce.constants';
+export * from './commerce.module';

@@ -1,0 +1,53 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { sqlValues, TIER_CHANGE_REASONS, TierChangeReason } from '../tiers.constants';
+
+/** A member's tier history: one row per change, never edited. */
+@Entity('tier_changes')
+@Check('tier_changes_reason', `reason IN (${sqlValues(TIER_CHANGE_REASONS)})`)
+@Index('tier_changes_member_idx', ['memberId', 'at'])
+@Index('tier_changes_brand_at_idx', ['brandId', 'at', 'id'])
+export class TierChange {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ type: 'uuid' })
+  brandId: string;
+
+  // By entity name: entity files load outside the path aliases (TypeORM's glob, the migration CLI).
+  @ManyToOne('Brand', { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'brand_id' })
+  brand?: unknown;
+
+  @Column({ type: 'uuid' })
+  memberId: string;
+
+  @ManyToOne('Member', { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'member_id' })
+  member?: unknown;
+
+  /** NULL when the member had no tier yet. */
+  @Column({ type: 'uuid', nullable: true })
+  fromTierId: string | null;
+
+  @Column({ type: 'uuid' })
+  toTierId: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  reason: TierChangeReason;
+
+  /** The progress that decided it (qualifying spend or orders, threshold, grace). */
+  @Column({ type: 'jsonb', nullable: true })
+  data: Record<string, unknown> | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  at: Date;
+}

@@ -1,0 +1,2 @@
+export * from './tiers.constants';
+export * from './tiers.module';
