@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import {
+  DEV_CHANNEL_SECRETS_KEY,
   DEV_JWT_SECRET,
   DEV_PII_HMAC_SECRET,
   EnvironmentVariables,
@@ -22,6 +23,10 @@ export class AppConfig {
 
   get piiHmacSecret(): string {
     return this.get('PII_HMAC_SECRET') ?? DEV_PII_HMAC_SECRET;
+  }
+
+  get channelSecretsKey(): string {
+    return this.get('CHANNEL_SECRETS_KEY') ?? DEV_CHANNEL_SECRETS_KEY;
   }
 
   get isTest(): boolean {

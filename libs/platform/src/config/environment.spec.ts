@@ -25,10 +25,23 @@ describe('validateEnvironment', () => {
   it('requires strong JWT_SECRET and PII_HMAC_SECRET in production only', () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
-    const secrets = { JWT_SECRET: 'x'.repeat(32), PII_HMAC_SECRET: 'y'.repeat(32) };
+    const secrets = {
+      JWT_SECRET: 'x'.repeat(32),
+      PII_HMAC_SECRET: 'y'.repeat(32),
+      CHANNEL_SECRETS_KEY: 'z'.repeat(32),
+    };
     expect(validateEnvironment({ NODE_ENV: 'production', ...secrets }).JWT_SECRET).toHaveLength(32);
     expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: secrets.JWT_SECRET })).toThrow(
       /PII_HMAC_SECRET/,
     );
+  });
+
+  it('requires CHANNEL_SECRETS_KEY in production, and checks its length wherever it is given', () => {
+    const base = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), PII_HMAC_SECRET: 'y'.repeat(32) };
+    expect(() => validateEnvironment(base)).toThrow(/CHANNEL_SECRETS_KEY/);
+    expect(() => validateEnvironment({ ...base, CHANNEL_SECRETS_KEY: 'short' })).toThrow(/at least 32/);
+    expect(() => validateEnvironment({ CHANNEL_SECRETS_KEY: 'short' })).toThrow(/CHANNEL_SECRETS_KEY/);
+    expect(validateEnvironment({}).CHANNEL_SECRETS_KEY).toBeUndefined();
+    expect(() => validateEnvironment({ WECHAT_BASE_URL: 'ftp://x' })).toThrow(/WECHAT_BASE_URL/);
   });
 });

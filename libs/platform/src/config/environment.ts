@@ -124,6 +124,44 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(/^https?:\/\/.+/, { message: 'WECOM_BASE_URL must be an http(s) URL' })
   WECOM_BASE_URL = 'http://127.0.0.1:3900';
+
+  /** Base URL of the WeChat Official Account API (api.weixin.qq.com in production; wecom-sim locally). */
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'WECHAT_BASE_URL must be an http(s) URL' })
+  WECHAT_BASE_URL = 'http://127.0.0.1:3900';
+
+  /** Key (≥ 32 characters) that encrypts channel secrets at rest (AES-256-GCM via HKDF-SHA256). */
+  @ValidateIf(
+    (env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.CHANNEL_SECRETS_KEY !== undefined,
+  )
+  @IsString()
+  @MinLength(32, { message: 'CHANNEL_SECRETS_KEY must be at least 32 characters' })
+  CHANNEL_SECRETS_KEY?: string;
+
+  /** Timeout of one call to the WeCom / WeChat APIs. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  CHANNEL_HTTP_TIMEOUT_MS = 10_000;
+
+  /** Calls per second one WeCom corp may make (add_msg_template and the other broadcast APIs), across all workers. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CHANNEL_WECOM_CALLS_PER_SECOND = 20;
+
+  /** Messages per second one Official Account may send, across all workers. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CHANNEL_OA_SENDS_PER_SECOND = 5_000;
+
+  /** How long an account pauses after the server answers 45009 (its rate window), in ms. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  CHANNEL_RATE_LIMIT_BACKOFF_MS = 60_000;
 }
 
 /** Development-only signing secret; production refuses to start without JWT_SECRET. */
@@ -132,12 +170,15 @@ export const DEV_JWT_SECRET = 'siyu-development-secret-do-not-use-in-production'
 /** Development-only PII HMAC key; production refuses to start without PII_HMAC_SECRET. */
 export const DEV_PII_HMAC_SECRET = 'siyu-development-pii-key-do-not-use-in-production';
 
+/** Development-only channel secrets key; production refuses to start without CHANNEL_SECRETS_KEY. */
+export const DEV_CHANNEL_SECRETS_KEY = 'siyu-development-channel-key-do-not-use-in-production';
+
 export class ConfigValidationError extends Error {}
 
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const relevant: Record<string, unknown> = {};
-  for (const key of [...known, 'JWT_SECRET', 'PII_HMAC_SECRET']) {
+  for (const key of [...known, 'JWT_SECRET', 'PII_HMAC_SECRET', 'CHANNEL_SECRETS_KEY']) {
     const value = raw[key];
     if (value !== undefined && value !== '') relevant[key] = value;
   }
