@@ -10,6 +10,7 @@ export * from './http/bootstrap';
 export * from './http/pagination';
 export * from './http/params';
 export * from './http/validators';
+export * from './http/xml-body';
 export * from './platform.module';
 export * from './queue';
 export * from './redis/redis.module';

@@ -29,7 +29,10 @@ interface Vector {
 }
 
 const fixture = JSON.parse(
-  readFileSync(join(__dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'wecom-callback-vectors.json'), 'utf8'),
+  readFileSync(
+    join(__dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'wecom-callback-vectors.json'),
+    'utf8',
+  ),
 ) as { vectors: Vector[] };
 const vector = (name: string) => {
   const v = fixture.vectors.find((x) => x.name === name);
@@ -101,16 +104,19 @@ describe('32-byte PKCS#7 padding (pads of 17 to 32 bytes)', () => {
     return `<xml>${'x'.repeat(len)}`.slice(0, len);
   };
 
-  it.each([17, 24, 30, 32])('decrypts a message padded by %i bytes, which Node auto-padding rejects', (pad) => {
-    const message = messageForPad(pad);
-    const encrypt = sim.encryptMessage(message, key, corp);
-    expect(padByte(encrypt, key)).toBe(pad);
-    expect(decryptCallback(encrypt, key)).toEqual({ message, receiveId: corp });
-    // Node's default unpadding only knows 16-byte blocks: it fails on these.
-    const aes = callbackAesKey(key);
-    const auto = createDecipheriv('aes-256-cbc', aes, aes.subarray(0, 16));
-    expect(() => Buffer.concat([auto.update(Buffer.from(encrypt, 'base64')), auto.final()])).toThrow();
-  });
+  it.each([17, 24, 30, 32])(
+    'decrypts a message padded by %i bytes, which Node auto-padding rejects',
+    (pad) => {
+      const message = messageForPad(pad);
+      const encrypt = sim.encryptMessage(message, key, corp);
+      expect(padByte(encrypt, key)).toBe(pad);
+      expect(decryptCallback(encrypt, key)).toEqual({ message, receiveId: corp });
+      // Node's default unpadding only knows 16-byte blocks: it fails on these.
+      const aes = callbackAesKey(key);
+      const auto = createDecipheriv('aes-256-cbc', aes, aes.subarray(0, 16));
+      expect(() => Buffer.concat([auto.update(Buffer.from(encrypt, 'base64')), auto.final()])).toThrow();
+    },
+  );
 
   it('rejects inconsistent or out-of-range pad bytes', () => {
     expect(() => unpad32(Buffer.from([1, 2, 3, 33]))).toThrow(/padding/);

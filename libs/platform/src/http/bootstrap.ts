@@ -20,6 +20,7 @@ import { createValidationPipe } from '../errors/validation';
 import { requestId } from '../logging/logging.module';
 import { MetricsService } from '../metrics/metrics';
 import { QueueRegistry } from '../queue/queue-registry';
+import { registerXmlBodyParser } from './xml-body';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 
@@ -68,6 +69,7 @@ export async function createApiApp(rootModule: Type<unknown>): Promise<NestFasti
         : done(null, value),
     );
   });
+  registerXmlBodyParser(fastify);
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', String(req.id));
   });
