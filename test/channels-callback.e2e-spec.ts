@@ -56,7 +56,12 @@ describe('WeCom callback endpoint with wecom-sim pushing signed, encrypted event
       .expect(200);
 
   const url = (brandId: string) => `${base}/v1/channels/wecom/callback/${brandId}`;
-  const push = (brandId: string, corpId: string, event: Record<string, unknown>, over: Record<string, unknown> = {}) =>
+  const push = (
+    brandId: string,
+    corpId: string,
+    event: Record<string, unknown>,
+    over: Record<string, unknown> = {},
+  ) =>
     sim.client.post<{ status: number | null; body?: string }>('/_sim/callbacks', {
       url: url(brandId),
       token: TOKEN,
@@ -69,7 +74,14 @@ describe('WeCom callback endpoint with wecom-sim pushing signed, encrypted event
     (await ds.query(
       `SELECT id, event, change_type, status, attempts, payload, last_error FROM channel_wecom_events WHERE brand_id = $1 ORDER BY id`,
       [brandId],
-    )) as Array<{ id: string; event: string; change_type: string; status: string; attempts: number; payload: Record<string, unknown> }>;
+    )) as Array<{
+      id: string;
+      event: string;
+      change_type: string;
+      status: string;
+      attempts: number;
+      payload: Record<string, unknown>;
+    }>;
 
   const joinEvent = (chatId: string, member: string) => ({
     Event: 'change_external_chat',
@@ -119,17 +131,34 @@ describe('WeCom callback endpoint with wecom-sim pushing signed, encrypted event
     const event = joinEvent('wrChat1', 'wmMember1');
     const first = await push(brand.id, 'wwEventsCorp', event, { timestamp: '1700000000', nonce: '111' });
     expect(first).toMatchObject({ status: 200, body: 'success' });
-    await waitFor(async () => ((await events(brand.id))[0]?.status === 'done' ? true : undefined), 15_000, 'event done');
+    await waitFor(
+      async () => ((await events(brand.id))[0]?.status === 'done' ? true : undefined),
+      15_000,
+      'event done',
+    );
     // WeCom re-sends the same event (no answer in time): a different nonce and ciphertext, the same XML.
     const replay = await push(brand.id, 'wwEventsCorp', event, { timestamp: '1700000000', nonce: '222' });
     expect(replay).toMatchObject({ status: 200, body: 'success' });
     const rows = await events(brand.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ event: 'change_external_chat', change_type: 'update', status: 'done', attempts: 1 });
-    expect(rows[0].payload).toMatchObject({ ChatId: 'wrChat1', UpdateDetail: 'add_member', MemChangeList: { Item: ['wmMember1'] } });
+    expect(rows[0]).toMatchObject({
+      event: 'change_external_chat',
+      change_type: 'update',
+      status: 'done',
+      attempts: 1,
+    });
+    expect(rows[0].payload).toMatchObject({
+      ChatId: 'wrChat1',
+      UpdateDetail: 'add_member',
+      MemChangeList: { Item: ['wmMember1'] },
+    });
     const mine = ChatEventRecorder.seen.filter((e) => e.brandId === brand.id);
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ event: 'change_external_chat', changeType: 'update', fields: { ChatId: 'wrChat1' } });
+    expect(mine[0]).toMatchObject({
+      event: 'change_external_chat',
+      changeType: 'update',
+      fields: { ChatId: 'wrChat1' },
+    });
     // A different event is a new row.
     await push(brand.id, 'wwEventsCorp', joinEvent('wrChat1', 'wmMember2'), { timestamp: '1700000001' });
     expect(await events(brand.id)).toHaveLength(2);
@@ -161,8 +190,16 @@ describe('WeCom callback endpoint with wecom-sim pushing signed, encrypted event
       Remark: '张三 13800138000',
     });
     expect(res.status).toBe(200);
-    const row = await waitFor(async () => (await events(brand.id)).find((r) => r.status === 'ignored'), 15_000, 'ignored');
-    expect(row.payload).toMatchObject({ ExternalUserID: 'wmNewCustomer', State: 'live-0521', Remark: '[redacted]' });
+    const row = await waitFor(
+      async () => (await events(brand.id)).find((r) => r.status === 'ignored'),
+      15_000,
+      'ignored',
+    );
+    expect(row.payload).toMatchObject({
+      ExternalUserID: 'wmNewCustomer',
+      State: 'live-0521',
+      Remark: '[redacted]',
+    });
     expect(JSON.stringify(row.payload)).not.toContain('13800138000');
   });
 
@@ -176,7 +213,9 @@ describe('WeCom callback endpoint with wecom-sim pushing signed, encrypted event
     const envelope = `<xml><ToUserName><![CDATA[wwSigCorp]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
     const tampered = await t
       .http()
-      .post(`/v1/channels/wecom/callback/${brand.id}?msg_signature=${sig.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))}&timestamp=1700000000&nonce=n1`)
+      .post(
+        `/v1/channels/wecom/callback/${brand.id}?msg_signature=${sig.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))}&timestamp=1700000000&nonce=n1`,
+      )
       .set('content-type', 'text/xml')
       .send(envelope);
     expect(tampered.status).toBe(401);
@@ -193,7 +232,7 @@ describe('WeCom callback endpoint with wecom-sim pushing signed, encrypted event
     expect(await events(brand.id)).toHaveLength(1);
   });
 
-  it("a message encrypted for another corp (receiveid) is rejected, even with the right token and key", async () => {
+  it('a message encrypted for another corp (receiveid) is rejected, even with the right token and key', async () => {
     const brand = await createBrand(t.app);
     await setCorp(brand, 'wwRightCorp');
     const res = await push(brand.id, 'wwSomeoneElse', joinEvent('wrY', 'wmY'));
@@ -216,8 +255,16 @@ describe('WeCom callback endpoint with wecom-sim pushing signed, encrypted event
     // The event log is per brand too.
     await push(a.id, 'wwTenantA', joinEvent('wrZ', 'wmZ'));
     const [row] = await events(a.id);
-    await t.http().get(`/v1/channels/wecom/events/${row.id}`).set('authorization', `Bearer ${b.owner.token}`).expect(404);
-    const list = await t.http().get('/v1/channels/wecom/events').set('authorization', `Bearer ${a.owner.token}`).expect(200);
+    await t
+      .http()
+      .get(`/v1/channels/wecom/events/${row.id}`)
+      .set('authorization', `Bearer ${b.owner.token}`)
+      .expect(404);
+    const list = await t
+      .http()
+      .get('/v1/channels/wecom/events')
+      .set('authorization', `Bearer ${a.owner.token}`)
+      .expect(200);
     expect(list.body.items.map((e: { id: string }) => e.id)).toEqual([row.id]);
   });
 

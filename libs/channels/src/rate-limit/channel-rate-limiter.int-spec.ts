@@ -28,7 +28,9 @@ describe('ChannelRateLimiter across processes (int)', () => {
 
   it('two concurrent consumers never get more than the budget between them', async () => {
     const key = `oa-${randomUUID()}`;
-    const attempts = Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).get(ChannelRateLimiter).acquire(key, limit));
+    const attempts = Array.from({ length: 50 }, (_, i) =>
+      (i % 2 ? a : b).get(ChannelRateLimiter).acquire(key, limit),
+    );
     const decisions = await Promise.all(attempts);
     const allowed = decisions.filter((d) => d.allowed);
     expect(allowed).toHaveLength(10);
@@ -47,7 +49,7 @@ describe('ChannelRateLimiter across processes (int)', () => {
     await expect(a.get(ChannelRateLimiter).acquire(other, limit, 11)).rejects.toThrow(/budget/);
   });
 
-  it("a 45009 block set by one process holds back the other until it ends", async () => {
+  it('a 45009 block set by one process holds back the other until it ends', async () => {
     const key = `wecom-${randomUUID()}`;
     await a.get(ChannelRateLimiter).block(key, 30_000);
     const d = await b.get(ChannelRateLimiter).acquire(key, limit);
@@ -55,7 +57,9 @@ describe('ChannelRateLimiter across processes (int)', () => {
     expect((d as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(25_000);
     // A shorter block does not cut a longer one short.
     await b.get(ChannelRateLimiter).block(key, 1_000);
-    expect((await a.get(ChannelRateLimiter).blockedUntil(key))?.getTime()).toBeGreaterThan(Date.now() + 25_000);
+    expect((await a.get(ChannelRateLimiter).blockedUntil(key))?.getTime()).toBeGreaterThan(
+      Date.now() + 25_000,
+    );
   });
 
   it('BullMQ workers in two processes defer what is over the limit; the sends never exceed it', async () => {
@@ -78,7 +82,9 @@ describe('ChannelRateLimiter across processes (int)', () => {
       new Worker(name, processor(b, 'b'), { connection: connection(), prefix, concurrency: 4 }),
     ];
     try {
-      await queue.addBulk(Array.from({ length: 25 }, (_, i) => ({ name: 'send', data: {}, opts: { jobId: `j${i}` } })));
+      await queue.addBulk(
+        Array.from({ length: 25 }, (_, i) => ({ name: 'send', data: {}, opts: { jobId: `j${i}` } })),
+      );
       const deadline = Date.now() + 30_000;
       let counts = await queue.getJobCounts('completed', 'delayed', 'waiting', 'active');
       while ((counts.completed < 10 || counts.delayed < 15) && Date.now() < deadline) {

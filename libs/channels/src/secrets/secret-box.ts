@@ -51,9 +51,9 @@ export class ChannelSecrets extends SecretBox {
   }
 }
 
-/** What an API answer shows of a secret: its length class and last four characters, never more. */
+/** What an API answer shows of a secret: the last four characters of a long one (≥ 16), else nothing. */
 export function maskSecret(secret: string | null | undefined): string | null {
   if (!secret) return null;
-  const tail = secret.length > 8 ? secret.slice(-4) : '';
+  const tail = secret.length >= 16 ? secret.slice(-4) : '';
   return `••••••${tail}`;
 }

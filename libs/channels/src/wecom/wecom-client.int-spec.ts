@@ -33,7 +33,12 @@ describe('WeCom client and broadcast adapters against a real wecom-sim process (
   /** A brand with a WeCom corp, as an operator would set it. */
   async function brandWithCorp(): Promise<{ brandId: string; corpId: string }> {
     const brand = await createBrand(app);
-    const actor: Actor = { brandId: brand.id, actorType: 'operator', actorId: brand.owner.id, requestId: null };
+    const actor: Actor = {
+      brandId: brand.id,
+      actorType: 'operator',
+      actorId: brand.owner.id,
+      requestId: null,
+    };
     const corpId = `ww${uniq()}`;
     await app.get(ChannelAccountsService).putWecom(actor, {
       corpId,
@@ -108,20 +113,38 @@ describe('WeCom client and broadcast adapters against a real wecom-sim process (
   describe('add_msg_template limits are enforced before the call', () => {
     const text = 'hello';
     it.each([
-      ['2001 chats', { chatType: 'group', sender: 'u1', chatIds: Array.from({ length: 2001 }, (_, i) => `wr${i}`) }, 'chatIds'],
+      [
+        '2001 chats',
+        { chatType: 'group', sender: 'u1', chatIds: Array.from({ length: 2001 }, (_, i) => `wr${i}`) },
+        'chatIds',
+      ],
       ['a group without sender', { chatType: 'group', chatIds: ['wr1'] }, 'sender'],
-      ['10001 customers', { chatType: 'single', externalUserIds: Array.from({ length: 10_001 }, (_, i) => `wm${i}`) }, 'externalUserIds'],
-      ['4001 bytes of text', { chatType: 'single', externalUserIds: ['wm1'], message: { text: '字'.repeat(1334) } }, 'message.text'],
+      [
+        '10001 customers',
+        { chatType: 'single', externalUserIds: Array.from({ length: 10_001 }, (_, i) => `wm${i}`) },
+        'externalUserIds',
+      ],
+      [
+        '4001 bytes of text',
+        { chatType: 'single', externalUserIds: ['wm1'], message: { text: '字'.repeat(1334) } },
+        'message.text',
+      ],
       [
         '10 attachments',
         {
           chatType: 'single',
           externalUserIds: ['wm1'],
-          message: { attachments: Array.from({ length: 10 }, () => ({ msgtype: 'image', image: { media_id: 'm' } })) },
+          message: {
+            attachments: Array.from({ length: 10 }, () => ({ msgtype: 'image', image: { media_id: 'm' } })),
+          },
         },
         'message.attachments',
       ],
-      ['a video attachment', { chatType: 'single', externalUserIds: ['wm1'], message: { attachments: [{ msgtype: 'video' }] } }, 'message.attachments[0].msgtype'],
+      [
+        'a video attachment',
+        { chatType: 'single', externalUserIds: ['wm1'], message: { attachments: [{ msgtype: 'video' }] } },
+        'message.attachments[0].msgtype',
+      ],
     ])('%s', async (_name, req, field) => {
       const err = await client
         .addMsgTemplate(creds(), { message: { text }, ...(req as object) } as never)
@@ -143,7 +166,10 @@ describe('WeCom client and broadcast adapters against a real wecom-sim process (
           attachments: [
             ...Array.from({ length: 7 }, () => ({ msgtype: 'image' as const, image: { media_id: 'MEDIA' } })),
             { msgtype: 'link', link: { title: 'Spring sale', url: 'https://shop.example.com/r/abc' } },
-            { msgtype: 'miniprogram', miniprogram: { title: 'Shop', pic_media_id: 'P', appid: 'wxapp', page: 'pages/index' } },
+            {
+              msgtype: 'miniprogram',
+              miniprogram: { title: 'Shop', pic_media_id: 'P', appid: 'wxapp', page: 'pages/index' },
+            },
           ],
         },
       });
@@ -200,11 +226,18 @@ describe('WeCom client and broadcast adapters against a real wecom-sim process (
       const res = await adapter.submit({
         brandId,
         idempotencyKey: 'c2',
-        message: { text: 'hi', attachments: [{ msgtype: 'link', link: { title: 't', url: 'https://x.example/r/1' } }] },
+        message: {
+          text: 'hi',
+          attachments: [{ msgtype: 'link', link: { title: 't', url: 'https://x.example/r/1' } }],
+        },
         recipients: ['wmOK', 'wmNF', 'wmLIM', 'wmBAD'].map((a, i) => ({ ref: `r${i}`, address: a })),
       });
       if (res.kind !== 'task') throw new Error(JSON.stringify(res));
-      expect(res.outcomes.find((o) => o.address === 'wmBAD')).toMatchObject({ status: 'rejected', reason: 'invalid_recipient', ref: 'r3' });
+      expect(res.outcomes.find((o) => o.address === 'wmBAD')).toMatchObject({
+        status: 'rejected',
+        reason: 'invalid_recipient',
+        ref: 'r3',
+      });
       const collected = await adapter.collect(res.taskRef);
       if (collected.kind !== 'collected') throw new Error(JSON.stringify(collected));
       const by = Object.fromEntries(collected.outcomes.map((o) => [o.address, [o.status, o.reason]]));
@@ -246,7 +279,12 @@ describe('WeCom client and broadcast adapters against a real wecom-sim process (
       const { brandId } = await brandWithCorp();
       const adapter = app.get(ChannelAdapters).get('wecom_single');
       const recipients = Array.from({ length: 2500 }, (_, i) => ({ ref: `r${i}`, address: `wm${i}` }));
-      const res = await adapter.submit({ brandId, idempotencyKey: 'big', message: { text: 'x' }, recipients });
+      const res = await adapter.submit({
+        brandId,
+        idempotencyKey: 'big',
+        message: { text: 'x' },
+        recipients,
+      });
       if (res.kind !== 'task') throw new Error(JSON.stringify(res));
       const collected = await adapter.collect(res.taskRef);
       if (collected.kind !== 'collected') throw new Error(JSON.stringify(collected));
@@ -278,12 +316,15 @@ describe('WeCom client and broadcast adapters against a real wecom-sim process (
 
   describe('error classes from sim faults', () => {
     const submit = async (brandId: string) =>
-      app.get(ChannelAdapters).get('wecom_single').submit({
-        brandId,
-        idempotencyKey: `k${uniq()}`,
-        message: { text: 'x' },
-        recipients: [{ ref: 'r', address: 'wm1' }],
-      });
+      app
+        .get(ChannelAdapters)
+        .get('wecom_single')
+        .submit({
+          brandId,
+          idempotencyKey: `k${uniq()}`,
+          message: { text: 'x' },
+          recipients: [{ ref: 'r', address: 'wm1' }],
+        });
 
     it.each([
       [-1, 'retryable'],
@@ -296,7 +337,12 @@ describe('WeCom client and broadcast adapters against a real wecom-sim process (
       await sim.client.faults([{ path: 'add_msg_template', errcode, errmsg: `reason ${errcode}` }]);
       expect(await submit(brandId)).toEqual({
         kind: 'failed',
-        failure: { class: cls, errcode, errmsg: `reason ${errcode}`, api: 'externalcontact/add_msg_template' },
+        failure: {
+          class: cls,
+          errcode,
+          errmsg: `reason ${errcode}`,
+          api: 'externalcontact/add_msg_template',
+        },
       });
     });
 
@@ -313,12 +359,15 @@ describe('WeCom client and broadcast adapters against a real wecom-sim process (
       // A second process asks the shared limiter first and does not call at all.
       const other = await boot();
       try {
-        const again = await other.get(ChannelAdapters).get('wecom_single').submit({
-          brandId,
-          idempotencyKey: 'k2',
-          message: { text: 'x' },
-          recipients: [{ ref: 'r', address: 'wm1' }],
-        });
+        const again = await other
+          .get(ChannelAdapters)
+          .get('wecom_single')
+          .submit({
+            brandId,
+            idempotencyKey: 'k2',
+            message: { text: 'x' },
+            recipients: [{ ref: 'r', address: 'wm1' }],
+          });
         expect(again).toMatchObject({ kind: 'failed', failure: { class: 'rate_limited', local: true } });
       } finally {
         await other.close();
@@ -338,7 +387,10 @@ describe('WeCom client and broadcast adapters against a real wecom-sim process (
 
     it('a brand without a corp gets a permanent failure, not an exception', async () => {
       const brand = await createBrand(app);
-      expect(await submit(brand.id)).toMatchObject({ kind: 'failed', failure: { class: 'permanent', errcode: null } });
+      expect(await submit(brand.id)).toMatchObject({
+        kind: 'failed',
+        failure: { class: 'permanent', errcode: null },
+      });
     });
   });
 
@@ -363,7 +415,10 @@ describe('WeCom client and broadcast adapters against a real wecom-sim process (
       } while (cursor);
       expect(ids).toEqual(['wrG0', 'wrG1', 'wrG2', 'wrG3', 'wrG4']);
       const one = await client.getGroupChat(c, 'wrG3');
-      expect(one).toMatchObject({ ok: true, value: { chat_id: 'wrG3', owner: 'owner1', member_list: [{ userid: 'wmM3' }] } });
+      expect(one).toMatchObject({
+        ok: true,
+        value: { chat_id: 'wrG3', owner: 'owner1', member_list: [{ userid: 'wmM3' }] },
+      });
     });
 
     it('sends a welcome message for a WelcomeCode once; a used code is permanent', async () => {
@@ -372,7 +427,10 @@ describe('WeCom client and broadcast adapters against a real wecom-sim process (
         userid: 'staff1',
       });
       const c = creds();
-      expect(await client.sendWelcomeMsg(c, welcome_code, { text: '欢迎' })).toEqual({ ok: true, value: undefined });
+      expect(await client.sendWelcomeMsg(c, welcome_code, { text: '欢迎' })).toEqual({
+        ok: true,
+        value: undefined,
+      });
       expect(await client.sendWelcomeMsg(c, welcome_code, { text: '欢迎' })).toMatchObject({
         ok: false,
         failure: { class: 'permanent', errcode: 41051 },
