@@ -40,22 +40,20 @@ describe('Official Account template and subscribe messages against a real wecom-
       requestId: null,
     };
     const appId = `wx${uniq()}`;
-    const created = await app
-      .get(ChannelAccountsService)
-      .createOaApp(actor, {
-        name: 'Service account',
-        appId,
-        secret: `s${uniq()}`,
-        templateIds: ['TPL_spring'],
-        sendsPerSecond,
-      });
+    const created = await app.get(ChannelAccountsService).createOaApp(actor, {
+      name: 'Service account',
+      appId,
+      secret: `s${uniq()}`,
+      templateIds: ['TPL_spring'],
+      sendsPerSecond,
+    });
     return { brandId: brand.id, accountId: created.id, appId };
   }
 
   const batch = (
     b: { brandId: string; accountId: string },
     openids: string[],
-    message = template,
+    message: OaMessage = template,
   ): ChannelBatch => ({
     brandId: b.brandId,
     accountId: b.accountId,

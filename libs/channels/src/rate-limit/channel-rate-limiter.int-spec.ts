@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AppConfig, PlatformModule, redisOptions } from '@siyu/platform';
-import { Job, Queue, Worker } from 'bullmq';
+import { ConnectionOptions, Job, Queue, Worker } from 'bullmq';
 import { ChannelsModule } from '../channels.module';
 import { ChannelRateLimiter, deferJob, RateLimit } from './channel-rate-limiter';
 
@@ -65,7 +65,8 @@ describe('ChannelRateLimiter across processes (int)', () => {
   it('BullMQ workers in two processes defer what is over the limit; the sends never exceed it', async () => {
     const config = a.get(AppConfig);
     const prefix = config.get('QUEUE_PREFIX');
-    const connection = () => redisOptions(config.get('REDIS_URL'), { maxRetriesPerRequest: null });
+    const connection = () =>
+      redisOptions(config.get('REDIS_URL'), { maxRetriesPerRequest: null }) as ConnectionOptions;
     const name = `test-channel-rl-${randomUUID().slice(0, 8)}`;
     const key = `oa-${randomUUID()}`;
     const sends: string[] = [];
