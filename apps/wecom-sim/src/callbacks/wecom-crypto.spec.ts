@@ -28,7 +28,7 @@ interface Vector {
 }
 
 // apps/wecom-sim/src/callbacks → the repository's parent holds shared/ (e.g. /work/shared).
-const FIXTURE = join(__dirname, '../../../../../shared/fixtures/wecom-callback-vectors.json');
+const FIXTURE = join(__dirname, '../../../../test/fixtures/wecom-callback-vectors.json');
 const vectors = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { vectors: Vector[] }).vectors;
 const vector = (name: string): Vector => {
   const v = vectors.find((x) => x.name === name);

@@ -30,7 +30,7 @@ interface Vector {
 
 const fixture = JSON.parse(
   readFileSync(
-    join(__dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'wecom-callback-vectors.json'),
+    join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'wecom-callback-vectors.json'),
     'utf8',
   ),
 ) as { vectors: Vector[] };
