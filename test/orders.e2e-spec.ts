@@ -724,6 +724,55 @@ describe('orders (e2e)', () => {
     });
   });
 
+  describe('summary', () => {
+    it('adds up orders, GMV, refunds, net sales and the repurchase rate from the rows', async () => {
+      const own = await createBrand(t.app);
+      const h = { authorization: `Bearer ${own.owner.token}` };
+      const empty = await t.http().get('/v1/orders/summary').set(h).expect(200);
+      expect(empty.body).toMatchObject({
+        orders: 0,
+        buyers: 0,
+        repurchaseRate: 0,
+        netMinor: '0',
+        currency: 'CNY',
+      });
+      const a = await createMember(t.app, own);
+      const b = await createMember(t.app, own);
+      await recordOrder(t.app, own, { memberId: a.id, amountMinor: 1000, placedAt: '2025-01-01T00:00:00Z' });
+      await recordOrder(t.app, own, { memberId: a.id, amountMinor: 2000, placedAt: '2025-02-01T00:00:00Z' });
+      const bo = await recordOrder(t.app, own, {
+        memberId: b.id,
+        amountMinor: 4000,
+        placedAt: '2025-03-01T00:00:00Z',
+      });
+      await recordOrder(t.app, own, { memberId: b.id, amountMinor: 8000, status: 'cancelled' });
+      await recordOrder(t.app, own, { identities: { unionid: `u-${uid()}` }, amountMinor: 500 });
+      await refund(bo.id, { externalId: 'R', amountMinor: 1500 }, h).expect(201);
+      const res = await t.http().get('/v1/orders/summary').set(h).expect(200);
+      expect(res.body).toEqual({
+        orders: 5,
+        countedOrders: 4,
+        unmatchedOrders: 1,
+        currency: 'CNY',
+        grossMinor: '7500',
+        refundedMinor: '1500',
+        netMinor: '6000',
+        buyers: 2,
+        repeatBuyers: 1,
+        repurchaseOrders: 1,
+        repurchaseRate: 0.5,
+      });
+      const window = await t
+        .http()
+        .get('/v1/orders/summary')
+        .query({ placedFrom: '2025-01-15T00:00:00Z', placedTo: '2025-03-15T00:00:00Z' })
+        .set(h)
+        .expect(200);
+      expect(window.body).toMatchObject({ orders: 2, buyers: 2, repeatBuyers: 1, netMinor: '4500' });
+      await t.http().get('/v1/orders/summary').query({ placedFrom: 'soon' }).set(h).expect(400);
+    });
+  });
+
   describe('roles and tenancy', () => {
     it('lets operators and operator API keys write, marketers and community managers read only', async () => {
       const m = await createMember(t.app, brand);

@@ -10,7 +10,7 @@ export { OrderMatcherService } from './order-matcher.service';
 export type { MatchResult } from './order-matcher.service';
 export { OrdersService } from './orders.service';
 export type { BatchItemResult, RecordOutcome, RefundResult } from './orders.service';
-export type { OrderItemView, OrderRefundView, OrderView } from './orders.repository';
+export type { OrderItemView, OrderRefundView, OrderSummary, OrderView } from './orders.repository';
 export { OrderCreateDto, OrderItemDto } from './dto/order-create.dto';
 export { OrderRefundCreateDto } from './dto/order-refund-create.dto';
 export * from './jobs/commerce.queue';

@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { ORDER_READERS, ORDER_WRITERS } from './commerce.roles';
 import { OrderBatchDto } from './dto/order-batch.dto';
 import { OrderCreateDto } from './dto/order-create.dto';
-import { OrderQueryDto } from './dto/order-query.dto';
+import { OrderQueryDto, OrderSummaryQueryDto } from './dto/order-query.dto';
 import { OrderRefundCreateDto } from './dto/order-refund-create.dto';
 import {
   OrderBatchResponseDto,
@@ -14,6 +14,7 @@ import {
   OrderRefundResponseDto,
   OrderRefundResultDto,
   OrderResponseDto,
+  OrderSummaryResponseDto,
 } from './dto/order-response.dto';
 import { OrdersService } from './orders.service';
 
@@ -99,6 +100,22 @@ export class OrdersController {
       cursor: q.cursor,
     });
     return { items: page.items.map((o) => OrderResponseDto.from(o)), nextCursor: page.nextCursor };
+  }
+
+  @Get('summary')
+  @Roles(...ORDER_READERS)
+  @ApiOperation({
+    summary: 'Order count, GMV, refunds, net sales and repurchase rate over orders placed in a window',
+  })
+  @ApiOkResponse({ type: OrderSummaryResponseDto })
+  async summary(
+    @CurrentPrincipal() p: Principal,
+    @Query() q: OrderSummaryQueryDto,
+  ): Promise<OrderSummaryResponseDto> {
+    return Object.assign(
+      new OrderSummaryResponseDto(),
+      await this.orders.summary(p.brandId, q.placedFrom, q.placedTo),
+    );
   }
 
   @Get(':id')

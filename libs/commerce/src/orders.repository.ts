@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { decodeCursor, Page, toPage } from '@siyu/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import { OrderStatus } from './commerce.constants';
+import { countedOrderSql, netSpendSql, OrderStatus } from './commerce.constants';
 
 export interface OrderItemView {
   sku: string;
@@ -39,6 +39,20 @@ export interface OrderView {
   updatedAt: Date;
   items?: OrderItemView[];
   refunds?: OrderRefundView[];
+}
+
+export interface OrderSummary {
+  orders: number;
+  countedOrders: number;
+  unmatchedOrders: number;
+  currency: string;
+  grossMinor: string;
+  refundedMinor: string;
+  netMinor: string;
+  buyers: number;
+  repeatBuyers: number;
+  repurchaseOrders: number;
+  repurchaseRate: number;
 }
 
 export interface OrderFilter {
@@ -133,6 +147,40 @@ export class OrdersRepository {
   async brandCurrency(brandId: string, m: EntityManager = this.ds.manager): Promise<string> {
     const [row]: Raw[] = await m.query(`SELECT currency FROM brands WHERE id = $1`, [brandId]);
     return row.currency as string;
+  }
+
+  /** Totals over the brand's orders placed in [from, to). */
+  async summary(brandId: string, from?: Date, to?: Date): Promise<OrderSummary> {
+    const [r]: Raw[] = await this.ds.query(
+      `SELECT count(*)::int AS orders,
+              count(*) FILTER (WHERE ${countedOrderSql('o')})::int AS counted,
+              count(*) FILTER (WHERE o.member_id IS NULL)::int AS unmatched,
+              COALESCE(sum(o.amount_minor) FILTER (WHERE o.status <> 'cancelled'), 0)::text AS gross,
+              COALESCE(sum(o.refunded_minor), 0)::text AS refunded,
+              COALESCE(sum(${netSpendSql('o')}), 0)::text AS net,
+              count(DISTINCT o.member_id) FILTER (WHERE ${countedOrderSql('o')})::int AS buyers,
+              count(DISTINCT o.member_id) FILTER (WHERE ${countedOrderSql('o')} AND o.is_repurchase)::int AS repeat_buyers,
+              count(*) FILTER (WHERE ${countedOrderSql('o')} AND o.is_repurchase)::int AS repurchase_orders,
+              (SELECT currency FROM brands WHERE id = $1) AS currency
+         FROM orders o
+        WHERE o.brand_id = $1 AND ($2::timestamptz IS NULL OR o.placed_at >= $2) AND ($3::timestamptz IS NULL OR o.placed_at < $3)`,
+      [brandId, from ?? null, to ?? null],
+    );
+    const buyers = Number(r.buyers);
+    const repeat = Number(r.repeat_buyers);
+    return {
+      orders: Number(r.orders),
+      countedOrders: Number(r.counted),
+      unmatchedOrders: Number(r.unmatched),
+      currency: r.currency as string,
+      grossMinor: r.gross as string,
+      refundedMinor: r.refunded as string,
+      netMinor: r.net as string,
+      buyers,
+      repeatBuyers: repeat,
+      repurchaseOrders: Number(r.repurchase_orders),
+      repurchaseRate: buyers === 0 ? 0 : Math.round((repeat / buyers) * 10_000) / 10_000,
+    };
   }
 
   /** Newest placed first, keyset-paginated on (placed_at, id). */

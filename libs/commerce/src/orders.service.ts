@@ -32,6 +32,7 @@ import {
   OrderFilter,
   OrderRefundView,
   OrdersRepository,
+  OrderSummary,
   OrderView,
   toOrderView,
 } from './orders.repository';
@@ -824,6 +825,10 @@ export class OrdersService {
 
   list(brandId: string, filter: OrderFilter): Promise<Page<OrderView>> {
     return this.repo.list(brandId, filter);
+  }
+
+  summary(brandId: string, from?: Date, to?: Date): Promise<OrderSummary> {
+    return this.repo.summary(brandId, from, to);
   }
 }
 

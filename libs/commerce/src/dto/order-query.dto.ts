@@ -38,3 +38,17 @@ export class OrderQueryDto extends PageQueryDto {
   @IsDate({ message: 'placedTo must be an ISO 8601 date-time' })
   placedTo?: Date;
 }
+
+export class OrderSummaryQueryDto {
+  @ApiPropertyOptional({ format: 'date-time', description: 'Placed at or after' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'placedFrom must be an ISO 8601 date-time' })
+  placedFrom?: Date;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Placed before' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'placedTo must be an ISO 8601 date-time' })
+  placedTo?: Date;
+}

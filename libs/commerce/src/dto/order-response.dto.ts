@@ -118,3 +118,20 @@ export class OrderRefundResultDto {
   @ApiProperty({ type: OrderRefundResponseDto }) refund: OrderRefundResponseDto;
   @ApiProperty({ type: OrderResponseDto }) order: OrderResponseDto;
 }
+
+export class OrderSummaryResponseDto {
+  @ApiProperty({ description: 'Orders placed in the window, any status' }) orders: number;
+  @ApiProperty({ description: 'Paid and partially refunded orders' }) countedOrders: number;
+  @ApiProperty({ description: 'Orders no member matches yet' }) unmatchedOrders: number;
+  @ApiProperty({ example: 'CNY' }) currency: string;
+  @ApiProperty({ description: 'GMV: amounts of orders that were paid (not cancelled), minor units' })
+  grossMinor: string;
+  @ApiProperty({ description: 'Refunded, minor units' }) refundedMinor: string;
+  @ApiProperty({ description: 'Paid spend net of refunds (what member aggregates add up to)' })
+  netMinor: string;
+  @ApiProperty({ description: 'Members with a counted order' }) buyers: number;
+  @ApiProperty({ description: 'Buyers with a repurchase (their second or later counted order)' })
+  repeatBuyers: number;
+  @ApiProperty({ description: 'Counted orders that are repurchases' }) repurchaseOrders: number;
+  @ApiProperty({ description: 'repeatBuyers / buyers', example: 0.3125 }) repurchaseRate: number;
+}
