@@ -15,12 +15,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
 import { CommerceHooks } from './commerce-hooks';
-import {
-  COUNTED_ORDER_STATUSES,
-  ORDER_EVENT_TYPES,
-  OrderStatus,
-  SYSTEM_REFUND_PREFIX,
-} from './commerce.constants';
+import { ORDER_EVENT_TYPES, OrderStatus, SYSTEM_REFUND_PREFIX } from './commerce.constants';
 import { CommerceException } from './commerce.errors';
 import { inTransaction, lockMembers, RetryTransaction } from './commerce-tx';
 import { OrderCreateDto } from './dto/order-create.dto';
@@ -89,7 +84,6 @@ const FIELD_OF_KIND = Object.fromEntries(IDENTITY_FIELDS.map(([f, k]) => [k, f])
 const MAX_IDENTITY_LOCKS = 1_000;
 
 const keyOf = (o: { source: string; externalId: string }) => `${o.source}\u0000${o.externalId}`;
-const counted = (s: OrderStatus) => COUNTED_ORDER_STATUSES.includes(s);
 
 class ItemError extends Error {
   constructor(readonly error: DomainException) {

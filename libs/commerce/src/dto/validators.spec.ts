@@ -22,7 +22,7 @@ describe('parseMinorUnits', () => {
       '',
       NaN,
       Infinity,
-      9007199254740993,
+      Number.MAX_SAFE_INTEGER + 2,
       '1000000000000000',
       '9223372036854775808',
       '99999999999999999999',
