@@ -340,6 +340,7 @@ describe('orders (e2e)', () => {
         const res = await refund(paid.id, { externalId: 'R', amountMinor }).expect(400);
         expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
       }
+      await refund(paid.id, { externalId: 'R', amountMinor: 1, reason: 'x\u0000' }).expect(400);
       const reserved = await refund(paid.id, { externalId: 'siyu:mine', amountMinor: 1 }).expect(400);
       expect(reserved.body.errors[0].field).toBe('externalId');
       await refund(randomUUID(), { externalId: 'R', amountMinor: 1 }).expect(404);
@@ -888,6 +889,13 @@ describe('orders (e2e)', () => {
         'items[0].colour',
       ],
       ['coupons not strings', { couponCodes: [1] }, 400, 'couponCodes'],
+      [
+        'a NUL in an item name',
+        { items: [{ sku: 'A', name: 'a\u0000b', quantity: 1, unitPriceMinor: 1 }] },
+        400,
+        'items[0].name',
+      ],
+      ['a NUL in a coupon code', { couponCodes: ['X\u0000'] }, 400, 'couponCodes'],
       ['a missing amount', { amountMinor: undefined }, 400, 'amountMinor'],
     ];
 

@@ -1,6 +1,10 @@
 import { isISO8601, registerDecorator, ValidationOptions } from 'class-validator';
 import { MAX_AMOUNT_MINOR } from '../commerce.constants';
 
+/** Text Postgres can store: no NUL characters. */
+export const NO_NUL = /^[^\u0000]*$/;
+export const noNul = (field: string) => ({ message: `${field} must not contain NUL characters` });
+
 /** Printable ASCII without spaces, 1–128 characters: the shape of stores' order and refund ids. */
 export const EXTERNAL_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
