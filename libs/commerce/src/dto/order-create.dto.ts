@@ -20,7 +20,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ORDER_SOURCE_PATTERN, ORDER_STATUSES, OrderStatus } from '../commerce.constants';
-import { EXTERNAL_ID_PATTERN, IsInstant, IsMinorUnits, NO_NUL, noNul } from './validators';
+import { EXTERNAL_ID_PATTERN, IsInstant, IsMinorUnits, HasNoNul } from './validators';
 
 const minorUnits = (description: string, example: string) =>
   ApiProperty({
@@ -37,21 +37,21 @@ export class OrderItemDto {
   @IsString()
   @MinLength(1)
   @MaxLength(64)
-  @Matches(NO_NUL, noNul('sku'))
+  @HasNoNul()
   sku: string;
 
   @ApiPropertyOptional({ example: '明前龙井 250g' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
-  @Matches(NO_NUL, noNul('name'))
+  @HasNoNul()
   name?: string;
 
   @ApiPropertyOptional({ example: 'green-tea' })
   @IsOptional()
   @IsString()
   @MaxLength(80)
-  @Matches(NO_NUL, noNul('category'))
+  @HasNoNul()
   category?: string;
 
   @ApiProperty({ minimum: 1, maximum: 100000, example: 2 })
@@ -149,6 +149,6 @@ export class OrderCreateDto {
   @IsString({ each: true })
   @MinLength(1, { each: true })
   @MaxLength(64, { each: true })
-  @Matches(NO_NUL, { each: true, ...noNul('couponCodes') })
+  @HasNoNul({ each: true })
   couponCodes?: string[];
 }

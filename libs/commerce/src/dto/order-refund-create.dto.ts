@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { SYSTEM_REFUND_PREFIX } from '../commerce.constants';
-import { EXTERNAL_ID_PATTERN, IsInstant, IsMinorUnits, NO_NUL, noNul } from './validators';
+import { EXTERNAL_ID_PATTERN, IsInstant, IsMinorUnits, HasNoNul } from './validators';
 
 /** A refund of (part of) an order. Idempotent on (order, externalId). */
 export class OrderRefundCreateDto {
@@ -34,7 +34,7 @@ export class OrderRefundCreateDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
-  @Matches(NO_NUL, noNul('reason'))
+  @HasNoNul()
   reason?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'When the refund happened; defaults to now' })

@@ -1,9 +1,17 @@
 import { isISO8601, registerDecorator, ValidationOptions } from 'class-validator';
 import { MAX_AMOUNT_MINOR } from '../commerce.constants';
 
-/** Text Postgres can store: no NUL characters. */
-export const NO_NUL = /^[^\u0000]*$/;
-export const noNul = (field: string) => ({ message: `${field} must not contain NUL characters` });
+/** Text Postgres can store: no NUL characters (`each` for arrays of strings). */
+export function HasNoNul(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'hasNoNul',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must not contain NUL characters`, ...options },
+      validator: { validate: (v: unknown) => typeof v !== 'string' || !v.includes('\u0000') },
+    });
+}
 
 /** Printable ASCII without spaces, 1–128 characters: the shape of stores' order and refund ids. */
 export const EXTERNAL_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
