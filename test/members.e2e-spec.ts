@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { createApiKey } from './factories/api-key.factory';
 import { createBrand, createOperator, TestBrand } from './factories/brand.factory';
 import { createMember, createTag, uniquePhone } from './factories/member.factory';
+import { recordOrder } from './factories/order.factory';
 import { createTestApp, TestApp } from './harness';
 
 describe('members (e2e)', () => {
@@ -197,12 +198,10 @@ describe('members (e2e)', () => {
           tagIds: [vip.id, tea.id],
           city: '成都',
         });
-        await ds.query(`UPDATE members SET order_count = 2, paid_spend_minor = 15000 WHERE id = $1`, [
-          merged.id,
-        ]);
-        await ds.query(`UPDATE members SET order_count = 1, paid_spend_minor = 5000 WHERE id = $1`, [
-          survivor.id,
-        ]);
+        // aggregates come from orders: commerce recomputes the survivor's from the orders it now holds
+        await recordOrder(t.app, brand, { memberId: merged.id, amountMinor: 10000 });
+        await recordOrder(t.app, brand, { memberId: merged.id, amountMinor: 5000 });
+        await recordOrder(t.app, brand, { memberId: survivor.id, amountMinor: 5000 });
         await ds.query(`INSERT INTO ${table} (member_id) VALUES ($1), ($1)`, [merged.id]);
 
         const res = await t

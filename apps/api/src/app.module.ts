@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ChannelsHttpModule } from '@siyu/channels';
+import { CommerceHttpModule } from '@siyu/commerce';
 import { MembersHttpModule } from '@siyu/members';
 import { PlatformHttpModule, PlatformModule } from '@siyu/platform';
 
 /** The API process: the platform and every domain lib's HTTP module. */
 @Module({
-  imports: [PlatformModule, PlatformHttpModule, MembersHttpModule, ChannelsHttpModule],
+  imports: [PlatformModule, PlatformHttpModule, MembersHttpModule, CommerceHttpModule, ChannelsHttpModule],
 })
 export class AppModule {}

@@ -1,10 +1,17 @@
 import { Module } from '@nestjs/common';
 import { ChannelsWorkerModule } from '@siyu/channels';
+import { CommerceWorkerModule } from '@siyu/commerce';
 import { MembersWorkerModule } from '@siyu/members';
 import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
 
 /** The worker process: the platform and every domain lib's processors. No HTTP. */
 @Module({
-  imports: [PlatformModule, PlatformWorkerModule, MembersWorkerModule, ChannelsWorkerModule],
+  imports: [
+    PlatformModule,
+    PlatformWorkerModule,
+    MembersWorkerModule,
+    CommerceWorkerModule,
+    ChannelsWorkerModule,
+  ],
 })
 export class WorkerModule {}

@@ -14,3 +14,23 @@ export const netSpendSql = (o: string) =>
 
 /** An order source: a short slug (`store`, `shopify`, `taobao`, `aliexpress`, `api`, …). */
 export const ORDER_SOURCE_PATTERN = '^[a-z0-9][a-z0-9_.-]{0,39}$';
+
+/** Timeline events this lib appends to a member's timeline. */
+export const ORDER_EVENT_TYPES = {
+  paid: 'order.paid',
+  refunded: 'order.refunded',
+  cancelled: 'order.cancelled',
+  matched: 'order.matched',
+} as const;
+
+/** The largest amount one order (or line, or refund) may carry, in minor units: 10^15 - 1. */
+export const MAX_AMOUNT_MINOR = 999_999_999_999_999n;
+
+/** Orders per `POST /v1/orders/batch`. */
+export const ORDER_BATCH_MAX = 1_000;
+
+/**
+ * External ids of the refund rows Siyu writes itself when an order is recorded as (partially)
+ * refunded, or moves there by a status change. Callers' refund ids may not start with it.
+ */
+export const SYSTEM_REFUND_PREFIX = 'siyu:';

@@ -1,3 +1,16 @@
 export * from './commerce-hooks';
+export * from './commerce-http.module';
+export * from './commerce-worker.module';
 export * from './commerce.constants';
+export * from './commerce.errors';
 export * from './commerce.module';
+export * from './commerce.roles';
+export { OrderAggregatesService } from './order-aggregates.service';
+export { OrderMatcherService } from './order-matcher.service';
+export type { MatchResult } from './order-matcher.service';
+export { OrdersService } from './orders.service';
+export type { BatchItemResult, RecordOutcome, RefundResult } from './orders.service';
+export type { OrderItemView, OrderRefundView, OrderSummary, OrderView } from './orders.repository';
+export { OrderCreateDto, OrderItemDto } from './dto/order-create.dto';
+export { OrderRefundCreateDto } from './dto/order-refund-create.dto';
+export * from './jobs/commerce.queue';

@@ -1,5 +1,6 @@
 export * from './audience';
 export * from './member-events.service';
+export * from './member-identity-hooks';
 export * from './member-import.csv';
 export * from './member-imports.service';
 export * from './member-merge.registry';
@@ -13,4 +14,5 @@ export type { IdentityTuple, MemberRecord, MemberUtm } from './members.repositor
 export { auditSnapshot, reachableMemberSql, MembersService } from './members.service';
 export type { BulkTagRequest, MemberQuery } from './members.service';
 export * from './tags.service';
+export { MemberIdentitiesDto } from './dto/member-upsert.dto';
 export * from './jobs/members.queue';

@@ -26,6 +26,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { MemberImportRecord, MemberImportResponseDto } from './dto/member-import-response.dto';
 import { ImportStatus } from './entities/member-import.entity';
 import { checkHeader, ImportColumn, ImportHeader } from './member-import.csv';
+import { MemberIdentityHooks } from './member-identity-hooks';
 import { maskPhone, MemberPiiService, normalisePhone } from './member-pii.service';
 import { MEMBER_EVENT_TYPES, SOURCE_CHANNELS, sqlList } from './members.constants';
 import { MemberException } from './members.errors';
@@ -102,6 +103,7 @@ export class MemberImportsService {
     private readonly work: WorkService,
     private readonly audit: AuditService,
     private readonly pii: MemberPiiService,
+    private readonly identityHooks: MemberIdentityHooks,
   ) {}
 
   // ---------------------------------------------------------------- upload
@@ -410,6 +412,8 @@ export class MemberImportsService {
       entityId: importId,
       after: counts,
     });
+    // Listeners (commerce's order matcher) see the identities this file added, in this transaction.
+    await this.identityHooks.identitiesAdded(m, { brandId, source: 'import' });
     return counts;
   }
 

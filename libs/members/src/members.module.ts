@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PlatformQueueModule } from '@siyu/platform';
 import { AudienceRegistry } from './audience';
 import { MemberEventsService } from './member-events.service';
+import { MemberIdentityHooks } from './member-identity-hooks';
 import { MemberImportsService } from './member-imports.service';
 import { MemberMergeRegistry } from './member-merge.registry';
 import { MemberPiiService } from './member-pii.service';
@@ -16,6 +17,7 @@ const exported = [
   MemberImportsService,
   TagsService,
   MemberMergeRegistry,
+  MemberIdentityHooks,
   AudienceRegistry,
   MemberPiiService,
 ];

@@ -8,9 +8,10 @@ import {
   Page,
   ValidationException,
 } from '@siyu/platform';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AudienceRegistry } from './audience';
 import { MemberEventsService, NewMemberEvent } from './member-events.service';
+import { MemberIdentityHooks } from './member-identity-hooks';
 import { MemberMergeRegistry } from './member-merge.registry';
 import { maskPhone, MemberPiiService, normalisePhone } from './member-pii.service';
 import { MEMBER_EVENT_TYPES, IdentityKind, SourceChannel } from './members.constants';
@@ -96,6 +97,7 @@ export class MembersService implements OnModuleInit {
     private readonly pii: MemberPiiService,
     private readonly mergeRegistry: MemberMergeRegistry,
     private readonly audiences: AudienceRegistry,
+    private readonly identityHooks: MemberIdentityHooks,
   ) {}
 
   onModuleInit(): void {
@@ -129,6 +131,15 @@ export class MembersService implements OnModuleInit {
       }
     }
     return out;
+  }
+
+  /**
+   * Takes the transaction-scoped locks an upsert takes on these identities (same keys, same order),
+   * so another lib's transaction that looks them up (commerce recording an order) and an upsert
+   * adding them are serialised.
+   */
+  lockIdentities(manager: EntityManager, brandId: string, ids: IdentityTuple[]): Promise<void> {
+    return this.repo.lockIdentities(brandId, ids, manager);
   }
 
   /** Creates the member the identities point to, or updates it. 409 when they point to two members. */
@@ -214,6 +225,11 @@ export class MembersService implements OnModuleInit {
         if (consent)
           ev(id, MEMBER_EVENT_TYPES.consentChanged, { status: consent.status, channel: consent.channel });
         await this.events.appendMany(m, evs);
+        await this.identityHooks.identitiesAdded(m, {
+          brandId: actor.brandId,
+          memberIds: [id],
+          source: 'upsert',
+        });
         const member = (await this.repo.findById(actor.brandId, id, m)) as MemberRecord;
         await this.audit.record(m, actor, {
           action: 'member.create',
@@ -273,6 +289,12 @@ export class MembersService implements OnModuleInit {
       const fields = [...new Set(changed)].filter((f) => f !== 'consent');
       if (fields.length > 0) ev(id, MEMBER_EVENT_TYPES.updated, { fields });
       await this.events.appendMany(m, evs);
+      if (added.length > 0)
+        await this.identityHooks.identitiesAdded(m, {
+          brandId: actor.brandId,
+          memberIds: [id],
+          source: 'upsert',
+        });
       const member = (await this.repo.findById(actor.brandId, id, m)) as MemberRecord;
       if (evs.length > 0) {
         await this.audit.record(m, actor, {
@@ -380,8 +402,9 @@ export class MembersService implements OnModuleInit {
 
   /**
    * Folds `mergedId` into `survivorId`: identities, tags, events and every row of any table with a
-   * foreign key to members(id) move to the survivor; aggregates add up; the merged member becomes a
-   * tombstone pointing at the survivor.
+   * foreign key to members(id) move to the survivor; the merged member becomes a tombstone pointing at
+   * the survivor. Order aggregates are not added up here: commerce's merge handler for `orders`
+   * recomputes the survivor's from the orders it now holds.
    */
   async merge(actor: Actor, survivorId: string, mergedId: string): Promise<MemberRecord> {
     if (survivorId === mergedId) throw MemberException.mergeSame();
@@ -439,10 +462,6 @@ export class MembersService implements OnModuleInit {
            consent_channel = CASE WHEN d.consent_at > s.consent_at OR s.consent_at IS NULL THEN COALESCE(d.consent_channel, s.consent_channel) ELSE s.consent_channel END,
            consent_at = GREATEST(s.consent_at, d.consent_at),
            joined_at = LEAST(s.joined_at, d.joined_at),
-           order_count = s.order_count + d.order_count,
-           paid_spend_minor = s.paid_spend_minor + d.paid_spend_minor,
-           first_order_at = LEAST(s.first_order_at, d.first_order_at),
-           last_order_at = GREATEST(s.last_order_at, d.last_order_at),
            updated_at = now()
          FROM members d
         WHERE s.brand_id = $1 AND s.id = $2 AND d.brand_id = $1 AND d.id = $3`,

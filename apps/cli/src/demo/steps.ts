@@ -1,3 +1,4 @@
+import { COMMERCE_DEMO_STEPS } from './commerce.steps';
 import { DemoContext, DemoStep } from './demo-context';
 
 interface Me {
@@ -143,4 +144,5 @@ export const DEMO_STEPS: DemoStep[] = [
       ctx.print(`the list shows it masked: ${listed.items[0]?.phone}`);
     },
   },
+  ...COMMERCE_DEMO_STEPS,
 ];
