@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { MembersService } from '@siyu/members';
-import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
+import { PlatformModule } from '@siyu/platform';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { createBrand, TestBrand } from '../../../test/factories/brand.factory';
@@ -14,7 +14,7 @@ import { TierEvaluationService } from './tier-evaluation.service';
 import { TierHistoryService } from './tier-history.service';
 import { TierLadderService } from './tier-ladder.service';
 import { TIER_CHANGED } from './tiers.constants';
-import { TiersWorkerModule } from './tiers-worker.module';
+import { TiersModule } from './tiers.module';
 
 describe('tiers (int)', () => {
   let app: INestApplicationContext;
@@ -26,7 +26,8 @@ describe('tiers (int)', () => {
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [PlatformModule, PlatformWorkerModule, TiersWorkerModule],
+      // No processors here: every evaluation in this file runs at an explicit time, called directly.
+      imports: [PlatformModule, TiersModule],
     }).compile();
     app = await moduleRef.init();
     ds = app.get(DataSource);
