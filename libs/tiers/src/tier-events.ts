@@ -45,8 +45,7 @@ export function toTierChangedEvent(c: TierChangeRow): TierChangedEvent {
 
 /** Which tier_changes rows a write made: a run's id range, or the ids themselves. */
 export type ChangeSet =
-  | { kind: 'run'; first: string; last: string; evaluationId: string }
-  | { kind: 'ids'; ids: string[] };
+  { kind: 'run'; first: string; last: string; evaluationId: string } | { kind: 'ids'; ids: string[] };
 
 const PAGE = 5_000;
 

@@ -55,10 +55,10 @@ export class TierHistoryService {
     const [ladder, tiers, rows, history] = await Promise.all([
       this.repo.ladder(brandId),
       this.repo.tiers(brandId),
-      this.ds.query(`SELECT tier_id, since, below_since FROM member_tiers WHERE brand_id = $1 AND member_id = $2`, [
-        brandId,
-        memberId,
-      ]) as Promise<Array<{ tier_id: string; since: Date; below_since: Date | null }>>,
+      this.ds.query(
+        `SELECT tier_id, since, below_since FROM member_tiers WHERE brand_id = $1 AND member_id = $2`,
+        [brandId, memberId],
+      ) as Promise<Array<{ tier_id: string; since: Date; below_since: Date | null }>>,
       this.ds.query(
         `SELECT * FROM tier_changes WHERE brand_id = $1 AND member_id = $2 ORDER BY at DESC, id DESC LIMIT $3`,
         [brandId, memberId, HISTORY_LIMIT],
@@ -84,9 +84,7 @@ export class TierHistoryService {
         next: next ? ref(next) : null,
         remainingToNext: next ? String(v >= BigInt(next.threshold) ? 0n : BigInt(next.threshold) - v) : null,
         percentToNext:
-          next && span > 0n
-            ? Math.max(0, Math.min(100, Number(((v - from) * 10_000n) / span) / 100))
-            : null,
+          next && span > 0n ? Math.max(0, Math.min(100, Number(((v - from) * 10_000n) / span) / 100)) : null,
       };
     }
     return {

@@ -37,7 +37,11 @@ export class TierHooks implements OnModuleInit {
    * survivor and drops the merged member's row; when the survivor's tier changes, a 'merge' change
    * is recorded. The merged member's history moves with its other rows (tier_changes.member_id).
    */
-  async merge(m: EntityManager, { brandId, survivorId, mergedId }: MemberMergeContext, at = new Date()): Promise<void> {
+  async merge(
+    m: EntityManager,
+    { brandId, survivorId, mergedId }: MemberMergeContext,
+    at = new Date(),
+  ): Promise<void> {
     const rows: HeldTier[] = await m.query(
       `SELECT mt.member_id, mt.tier_id, t.rank, t.name, mt.since, mt.below_since
          FROM member_tiers mt JOIN tiers t ON t.id = mt.tier_id

@@ -54,7 +54,11 @@ export function matchTiers(
   proposed.forEach((t, i) => {
     if (!t.id) return;
     if (byId.has(t.id)) claimed.add(t.id);
-    else errors.push({ field: `tiers[${i}].id`, message: `tiers[${i}].id is not a tier of this brand’s ladder` });
+    else
+      errors.push({
+        field: `tiers[${i}].id`,
+        message: `tiers[${i}].id is not a tier of this brand’s ladder`,
+      });
   });
   const keptIds = proposed.map((t) => {
     if (t.id) return byId.has(t.id) ? t.id : null;

@@ -33,7 +33,13 @@ function ladderSnapshot(l: LadderRecord, tiers: TierRecord[]) {
     graceDays: l.graceDays,
     reevaluation: l.reevaluation,
     reevaluationTime: l.reevaluationTime,
-    tiers: tiers.map((t) => ({ id: t.id, name: t.name, rank: t.rank, threshold: t.threshold, perks: t.perks })),
+    tiers: tiers.map((t) => ({
+      id: t.id,
+      name: t.name,
+      rank: t.rank,
+      threshold: t.threshold,
+      perks: t.perks,
+    })),
   };
 }
 
@@ -130,7 +136,9 @@ export class TierLadderService {
         members: result.current.get(t.id) ?? 0,
         kept: kept.has(t.id),
       })),
-      unassigned: [...result.after.values()].reduce((a, b) => a + b, 0) - [...result.current.values()].reduce((a, b) => a + b, 0),
+      unassigned:
+        [...result.after.values()].reduce((a, b) => a + b, 0) -
+        [...result.current.values()].reduce((a, b) => a + b, 0),
     };
   }
 
@@ -218,9 +226,10 @@ export class TierLadderService {
   ): Promise<TierRecord[]> {
     // Park every existing tier on a free rank and name, so kept tiers can swap ranks and names.
     if (hadTiers)
-      await m.query(`UPDATE tiers SET rank = rank + ${RANK_PARKING}, name = '~' || id::text WHERE brand_id = $1`, [
-        brandId,
-      ]);
+      await m.query(
+        `UPDATE tiers SET rank = rank + ${RANK_PARKING}, name = '~' || id::text WHERE brand_id = $1`,
+        [brandId],
+      );
     const next: TierRecord[] = [];
     for (const [rank, t] of dto.tiers.entries()) {
       const row = {

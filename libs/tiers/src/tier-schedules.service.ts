@@ -18,7 +18,8 @@ export interface ScheduleSpec {
 const FIRST_UUID = '00000000-0000-0000-0000-000000000000';
 
 export const tierSchedulerId = (brandId: string) => jobId('tiers-reevaluate', brandId);
-export const tierCatchUpJobId = (brandId: string, slot: Date) => jobId('tiers-catchup', brandId, slot.getTime());
+export const tierCatchUpJobId = (brandId: string, slot: Date) =>
+  jobId('tiers-catchup', brandId, slot.getTime());
 
 /**
  * One BullMQ job scheduler per brand with a ladder, firing at the ladder's re-evaluation time in
@@ -38,7 +39,10 @@ export class TierSchedulesService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.reconcile.register({ name: 'tier_schedules', pending: (cursor, limit) => this.pending(cursor, limit) });
+    this.reconcile.register({
+      name: 'tier_schedules',
+      pending: (cursor, limit) => this.pending(cursor, limit),
+    });
   }
 
   /** Declares (or updates) the brand's scheduler; a no-op when Redis already has it as specified. */
@@ -68,7 +72,10 @@ export class TierSchedulesService implements OnModuleInit {
     return this.queue.getJobScheduler(tierSchedulerId(brandId));
   }
 
-  private async pending(cursor: string | null, limit: number): Promise<{ jobs: ExpectedJob[]; next: string | null }> {
+  private async pending(
+    cursor: string | null,
+    limit: number,
+  ): Promise<{ jobs: ExpectedJob[]; next: string | null }> {
     const rows: Array<{
       brand_id: string;
       reevaluation: TierReevaluation;

@@ -1,9 +1,5 @@
 import { DateTime } from 'luxon';
-import {
-  MONTHLY_REEVALUATION_DAY,
-  TierReevaluation,
-  WEEKLY_REEVALUATION_WEEKDAY,
-} from './tiers.constants';
+import { MONTHLY_REEVALUATION_DAY, TierReevaluation, WEEKLY_REEVALUATION_WEEKDAY } from './tiers.constants';
 
 /**
  * Time rules of tiers, all in the brand's time zone (DESIGN invariant 8: stored in UTC, decided and
@@ -52,7 +48,8 @@ export function cronPattern(reevaluation: TierReevaluation, time: string): strin
 function slotOnOrBefore(at: DateTime, reevaluation: TierReevaluation, time: string): DateTime {
   const [hour, minute] = time.split(':').map(Number);
   let day = at.startOf('day');
-  if (reevaluation === 'weekly') day = day.minus({ days: (day.weekday - WEEKLY_REEVALUATION_WEEKDAY + 7) % 7 });
+  if (reevaluation === 'weekly')
+    day = day.minus({ days: (day.weekday - WEEKLY_REEVALUATION_WEEKDAY + 7) % 7 });
   if (reevaluation === 'monthly') day = day.set({ day: MONTHLY_REEVALUATION_DAY });
   const slot = day.set({ hour, minute, second: 0, millisecond: 0 });
   if (slot <= at) return slot;

@@ -1,11 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, PipeTransform, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor, CurrentPrincipal, Principal, Roles, ValidationException } from '@siyu/platform';
 import { TierChangePageDto } from './dto/member-tier-response.dto';
 import { TierChangeQueryDto } from './dto/tier-change-query.dto';
@@ -38,7 +32,9 @@ export class TiersController {
 
   @Get()
   @Roles(...TIER_READERS)
-  @ApiOperation({ summary: 'The ladder: settings (in the brand time zone) and tiers with their member counts' })
+  @ApiOperation({
+    summary: 'The ladder: settings (in the brand time zone) and tiers with their member counts',
+  })
   @ApiOkResponse({ type: TierLadderResponseDto })
   get(@CurrentPrincipal() p: Principal): Promise<TierLadderResponseDto> {
     return this.ladders.get(p.brandId);
@@ -91,7 +87,9 @@ export class TiersController {
 
   @Get('changes')
   @Roles(...TIER_READERS)
-  @ApiOperation({ summary: 'Tier changes, newest first (keyset-paginated), filtered by member, tier, reason, time' })
+  @ApiOperation({
+    summary: 'Tier changes, newest first (keyset-paginated), filtered by member, tier, reason, time',
+  })
   @ApiOkResponse({ type: TierChangePageDto })
   changes(@CurrentPrincipal() p: Principal, @Query() q: TierChangeQueryDto): Promise<TierChangePageDto> {
     return this.history.changes(p.brandId, q);

@@ -54,7 +54,9 @@ describe('tiers (int)', () => {
       `SELECT c.reason, c.from_tier_id, c.data->>'fromName' AS "from", c.data->>'toName' AS "to", c.data, c.at
          FROM tier_changes c WHERE c.member_id = $1 ORDER BY c.id`,
       [memberId],
-    ) as Promise<Array<{ reason: string; from: string | null; to: string; data: Record<string, unknown>; at: Date }>>;
+    ) as Promise<
+      Array<{ reason: string; from: string | null; to: string; data: Record<string, unknown>; at: Date }>
+    >;
   }
 
   const eventsOf = (memberId: string) => events.filter((e) => e.memberId === memberId);
@@ -80,11 +82,19 @@ describe('tiers (int)', () => {
       ]);
       expect(changes[1].data).toMatchObject({ value: 520_000, threshold: 500_000, fromRank: 1, toRank: 2 });
       expect(eventsOf(a.id)).toEqual([
-        expect.objectContaining({ brandId: brand.id, reason: 'order', fromTierId: null, fromRank: null, toRank: 1 }),
+        expect.objectContaining({
+          brandId: brand.id,
+          reason: 'order',
+          fromTierId: null,
+          fromRank: null,
+          toRank: 1,
+        }),
         expect.objectContaining({ reason: 'order', fromRank: 1, toRank: 2 }),
       ]);
       const [ev] = eventsOf(a.id);
-      const [row] = await ds.query(`SELECT id::text AS id, to_tier_id FROM tier_changes WHERE id = $1`, [ev.changeId]);
+      const [row] = await ds.query(`SELECT id::text AS id, to_tier_id FROM tier_changes WHERE id = $1`, [
+        ev.changeId,
+      ]);
       expect(row.to_tier_id).toBe(ev.toTierId);
       const timeline = await ds.query(
         `SELECT data FROM member_events WHERE member_id = $1 AND type = 'tier.changed' ORDER BY id`,
@@ -122,9 +132,13 @@ describe('tiers (int)', () => {
       expect(first).toMatchObject({ graceStarted: 1, downgraded: 0 });
       expect(await tierOf(c.id)).toEqual({ name: 'Gold', belowSince: t1 });
       // Grace of 7 brand-local days from 1 March ends at 8 March 00:00 Shanghai = 7 March 16:00 UTC.
-      expect((await history.memberTier(brand.id, c.id, t1)).graceEndsAt).toEqual(new Date('2026-03-07T16:00:00Z'));
+      expect((await history.memberTier(brand.id, c.id, t1)).graceEndsAt).toEqual(
+        new Date('2026-03-07T16:00:00Z'),
+      );
 
-      const justBefore = await evaluation.reevaluate(brand.id, new Date('2026-03-07T15:59:59Z'), { trigger: 'manual' });
+      const justBefore = await evaluation.reevaluate(brand.id, new Date('2026-03-07T15:59:59Z'), {
+        trigger: 'manual',
+      });
       expect(justBefore.skipped).toBeUndefined();
       expect(await tierOf(c.id)).toEqual({ name: 'Gold', belowSince: t1 });
 
@@ -154,7 +168,9 @@ describe('tiers (int)', () => {
       await evaluation.reevaluate(brand.id, t, { trigger: 'manual' });
       expect((await tierOf(e.id))?.belowSince).toEqual(t);
       await insertOrders(app, brand, [{ memberId: e.id, amountMinor: 60_000, placedAt: t }]);
-      const later = await evaluation.reevaluate(brand.id, new Date('2026-05-02T01:00:00Z'), { trigger: 'manual' });
+      const later = await evaluation.reevaluate(brand.id, new Date('2026-05-02T01:00:00Z'), {
+        trigger: 'manual',
+      });
       expect(later).toMatchObject({ graceCleared: 1 });
       expect(await tierOf(e.id)).toEqual({ name: 'Silver', belowSince: null });
     });
@@ -165,25 +181,30 @@ describe('tiers (int)', () => {
     it.each([
       ['America/Los_Angeles', '2026-04-15T19:00:00Z', '2026-03-17T07:00:00Z'],
       ['Asia/Shanghai', '2026-04-14T16:30:00Z', '2026-03-16T16:00:00Z'],
-    ])('%s: an order at the window’s first instant counts, one a second earlier does not', async (zone, at, start) => {
-      const brand = await createBrand(app, { timeZone: zone });
-      await save(brand, { windowDays: 30 });
-      const inside = await createMember(app, brand);
-      const outside = await createMember(app, brand);
-      const opens = new Date(start);
-      await insertOrders(app, brand, [
-        { memberId: inside.id, amountMinor: 100_000, placedAt: opens },
-        { memberId: outside.id, amountMinor: 100_000, placedAt: new Date(opens.getTime() - 1_000) },
-        { memberId: outside.id, amountMinor: 99_999, placedAt: new Date(at) },
-      ]);
-      const result = await evaluation.reevaluate(brand.id, new Date(at), { trigger: 'manual' });
-      expect(result).toMatchObject({ assigned: 2 });
-      expect((await tierOf(inside.id))?.name).toBe('Silver');
-      expect((await tierOf(outside.id))?.name).toBe('Member');
-      const view = await history.memberTier(brand.id, outside.id, new Date(at));
-      expect(view.progress).toMatchObject({ windowStart: opens, value: '99999', remainingToNext: '1' });
-      expect(DateTime.fromJSDate(opens, { zone }).toFormat('yyyy-MM-dd HH:mm')).toMatch(/^2026-03-17 00:00$/);
-    });
+    ])(
+      '%s: an order at the window’s first instant counts, one a second earlier does not',
+      async (zone, at, start) => {
+        const brand = await createBrand(app, { timeZone: zone });
+        await save(brand, { windowDays: 30 });
+        const inside = await createMember(app, brand);
+        const outside = await createMember(app, brand);
+        const opens = new Date(start);
+        await insertOrders(app, brand, [
+          { memberId: inside.id, amountMinor: 100_000, placedAt: opens },
+          { memberId: outside.id, amountMinor: 100_000, placedAt: new Date(opens.getTime() - 1_000) },
+          { memberId: outside.id, amountMinor: 99_999, placedAt: new Date(at) },
+        ]);
+        const result = await evaluation.reevaluate(brand.id, new Date(at), { trigger: 'manual' });
+        expect(result).toMatchObject({ assigned: 2 });
+        expect((await tierOf(inside.id))?.name).toBe('Silver');
+        expect((await tierOf(outside.id))?.name).toBe('Member');
+        const view = await history.memberTier(brand.id, outside.id, new Date(at));
+        expect(view.progress).toMatchObject({ windowStart: opens, value: '99999', remainingToNext: '1' });
+        expect(DateTime.fromJSDate(opens, { zone }).toFormat('yyyy-MM-dd HH:mm')).toMatch(
+          /^2026-03-17 00:00$/,
+        );
+      },
+    );
   });
 
   describe('ladder changes', () => {
@@ -243,7 +264,9 @@ describe('tiers (int)', () => {
       ]);
       const remap = await changesOf(members[3].id);
       expect(remap.at(-1)).toMatchObject({ reason: 'ladder', from: 'Silver', to: 'gold' });
-      expect(await ds.query(`SELECT 1 FROM tiers WHERE brand_id = $1 AND name = 'Silver'`, [brand.id])).toEqual([]);
+      expect(
+        await ds.query(`SELECT 1 FROM tiers WHERE brand_id = $1 AND name = 'Silver'`, [brand.id]),
+      ).toEqual([]);
 
       // Raising gold to 700k: no downgrade on save, even with grace 0; the next re-evaluation does it.
       const raised = ladderBody({

@@ -147,7 +147,11 @@ function qualifyingValue(
 export class TiersRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  async ladder(brandId: string, m: EntityManager = this.ds.manager, lock?: LadderLock): Promise<LadderRecord | null> {
+  async ladder(
+    brandId: string,
+    m: EntityManager = this.ds.manager,
+    lock?: LadderLock,
+  ): Promise<LadderRecord | null> {
     const rows: Raw[] = await m.query(
       `SELECT l.*, b.time_zone FROM tier_ladders l JOIN brands b ON b.id = l.brand_id
         WHERE l.brand_id = $1 ${lock ? `FOR ${lock} OF l` : ''}`,
@@ -395,7 +399,11 @@ export class TiersRepository {
     return rows.map(changeFrom);
   }
 
-  async changesByIds(brandId: string, ids: string[], m: EntityManager = this.ds.manager): Promise<TierChangeRow[]> {
+  async changesByIds(
+    brandId: string,
+    ids: string[],
+    m: EntityManager = this.ds.manager,
+  ): Promise<TierChangeRow[]> {
     if (ids.length === 0) return [];
     const rows: Raw[] = await m.query(
       `SELECT * FROM tier_changes WHERE brand_id = $1 AND id = ANY($2::bigint[]) ORDER BY id`,

@@ -20,7 +20,11 @@ export class TierChangeResponseDto {
   @ApiProperty() toName: string;
   @ApiProperty() toRank: number;
   @ApiProperty({ enum: TIER_CHANGE_REASONS }) reason: TierChangeReason;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'value, threshold, windowStart, belowSince, evaluationId' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'value, threshold, windowStart, belowSince, evaluationId',
+  })
   data: Record<string, unknown>;
   @ApiProperty() at: Date;
 }
@@ -42,7 +46,11 @@ export class MemberTierProgressDto {
   next: TierRefDto | null;
   @ApiProperty({ nullable: true, type: String, description: 'What is missing to reach `next`' })
   remainingToNext: string | null;
-  @ApiProperty({ nullable: true, type: Number, description: '0–100, from the current tier’s threshold to the next' })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: '0–100, from the current tier’s threshold to the next',
+  })
   percentToNext: number | null;
 }
 

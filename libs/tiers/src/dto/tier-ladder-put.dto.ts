@@ -85,7 +85,10 @@ export class TierInputDto {
   name: string;
 
   @ApiProperty({
-    oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d{1,18}$' }],
+    oneOf: [
+      { type: 'integer', minimum: 0 },
+      { type: 'string', pattern: '^\\d{1,18}$' },
+    ],
     example: 200000,
     description:
       'The qualifying value from which a member holds this tier: paid spend net of refunds in minor units of the brand currency, or an order count (per the ladder basis). The first tier must be 0; each next one higher.',

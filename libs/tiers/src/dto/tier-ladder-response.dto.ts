@@ -55,7 +55,8 @@ export class TierPreviewTierDto {
   @ApiProperty({ description: 'Members it would hold right after saving (upgrades apply; no downgrades)' })
   members: number;
   @ApiProperty({
-    description: 'Members whose qualifying value reaches it and not the next: where re-evaluations lead once grace ends',
+    description:
+      'Members whose qualifying value reaches it and not the next: where re-evaluations lead once grace ends',
   })
   qualifying: number;
 }

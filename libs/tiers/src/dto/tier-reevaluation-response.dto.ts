@@ -7,6 +7,10 @@ export class TierReevaluationResponseDto {
   @ApiProperty({ enum: ['pending', 'running', 'done', 'failed'] }) status: string;
   @ApiProperty() attempts: number;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
-  @ApiProperty({ nullable: true, type: TierEvaluationResponseDto, description: 'What the run did, once done' })
+  @ApiProperty({
+    nullable: true,
+    type: TierEvaluationResponseDto,
+    description: 'What the run did, once done',
+  })
   evaluation: TierEvaluationResponseDto | null;
 }

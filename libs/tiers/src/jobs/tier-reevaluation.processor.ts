@@ -28,9 +28,13 @@ export class TierReevaluationProcessor extends SiyuWorkerHost<TierJob> {
     }
     // A scheduler's job may start a moment before its slot by the clock: evaluate at the slot at least.
     const due = job.timestamp + (job.opts.delay ?? 0);
-    return this.evaluation.reevaluate((job.data as TierScheduledJob).brandId, new Date(Math.max(Date.now(), due)), {
-      trigger: job.name === TIER_CATCH_UP_JOB ? 'catch_up' : 'scheduled',
-      onlyIfDue: true,
-    });
+    return this.evaluation.reevaluate(
+      (job.data as TierScheduledJob).brandId,
+      new Date(Math.max(Date.now(), due)),
+      {
+        trigger: job.name === TIER_CATCH_UP_JOB ? 'catch_up' : 'scheduled',
+        onlyIfDue: true,
+      },
+    );
   }
 }
