@@ -8,6 +8,9 @@ import { previousSlot, windowStart } from './tier-time';
 import { TierChangeReason, TierEvaluationTrigger } from './tiers.constants';
 import { EvaluationCounts, LadderRecord, TierRecord, TiersRepository } from './tiers.repository';
 
+/** Per transaction of a whole-brand run (one at a time per brand; a worker runs at most two). */
+const WHOLE_BRAND_WORK_MEM = '64MB';
+
 /** What a whole-brand run did (a tier_evaluations row). */
 export interface TierEvaluationSummary {
   evaluationId: string;
@@ -131,6 +134,8 @@ export class TierEvaluationService {
       previous?: TierRecord[];
     },
   ): Promise<TierEvaluationSummary> {
+    // Whole-brand statements sort and hash a row per member: let them do it in memory.
+    await m.query(`SET LOCAL work_mem = '${WHOLE_BRAND_WORK_MEM}'`);
     const [{ id }]: Array<{ id: string }> = await m.query(
       `INSERT INTO tier_evaluations (brand_id, trigger, work_item_id, at) VALUES ($1, $2, $3, $4) RETURNING id::text AS id`,
       [ladder.brandId, o.trigger, o.workItemId, at],

@@ -80,7 +80,8 @@ export class TierEventsPublisher {
                 'fromName', c.data->'fromName', 'toName', c.data->'toName')),
               $${actorType}::text, $${actorId}::uuid, c.at
          FROM tier_changes c
-        WHERE c.brand_id = $1 AND ${filter}`,
+        WHERE c.brand_id = $1 AND ${filter}
+        ORDER BY c.id`,
       params,
     );
     await this.afterCommit.run(m, async () => {

@@ -247,6 +247,9 @@ export class TiersRepository {
            ${v.join}
            LEFT JOIN member_tiers mt ON mt.member_id = m.id
           WHERE m.brand_id = $1 AND m.merged_into IS NULL ${idsFilter}
+          -- one order for every write below (member_tiers, tier_changes, their indexes and key
+          -- checks): pages are filled and visited in order instead of at random
+          ORDER BY m.id
        ),
        ranked AS (
          SELECT c.*, width_bucket(c.value, $3::bigint[]) - 1 AS q_rank,
@@ -309,6 +312,7 @@ export class TiersRepository {
                   'belowSince', x.below_since)),
                 $2
            FROM moved x
+          ORDER BY x.member_id
          RETURNING id
        )
        SELECT (SELECT count(*) FROM ins)::int AS assigned,
