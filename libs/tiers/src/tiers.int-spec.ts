@@ -61,10 +61,15 @@ describe('tiers (int)', () => {
 
   const eventsOf = (memberId: string) => events.filter((e) => e.memberId === memberId);
 
-  describe('upgrade on an order, refunds, downgrade after grace (Asia/Shanghai)', () => {
+  describe.each([
+    // 23:30 on 1 March brand time; 7 days of grace end at 8 March 00:00 brand time.
+    ['Asia/Shanghai', '2026-03-01T15:30:00Z', '2026-03-07T16:00:00Z'],
+    // (Los Angeles is still on PST at midnight on 8 March; DST starts at 02:00 that night.)
+    ['America/Los_Angeles', '2026-03-02T07:30:00Z', '2026-03-08T08:00:00Z'],
+  ])('upgrade on an order, refunds, downgrade after grace (%s)', (zone, belowAt, graceOver) => {
     let brand: TestBrand;
     beforeAll(async () => {
-      brand = await createBrand(app, { timeZone: 'Asia/Shanghai' });
+      brand = await createBrand(app, { timeZone: zone });
       await save(brand, { graceDays: 7 });
     });
 
@@ -126,23 +131,24 @@ describe('tiers (int)', () => {
       const view = await history.memberTier(brand.id, c.id);
       expect(view.progress).toMatchObject({ value: '420000', qualifiesFor: { name: 'Silver' }, next: null });
 
-      // 23:30 in Shanghai on 1 March: the re-evaluation finds the member below Gold and starts the grace.
-      const t1 = new Date('2026-03-01T15:30:00Z');
+      // 23:30 brand time on 1 March: the re-evaluation finds the member below Gold and starts the grace.
+      const t1 = new Date(belowAt);
+      expect(DateTime.fromJSDate(t1, { zone }).toFormat('MM-dd HH:mm')).toBe('03-01 23:30');
       const first = await evaluation.reevaluate(brand.id, t1, { trigger: 'manual' });
       expect(first).toMatchObject({ graceStarted: 1, downgraded: 0 });
       expect(await tierOf(c.id)).toEqual({ name: 'Gold', belowSince: t1 });
-      // Grace of 7 brand-local days from 1 March ends at 8 March 00:00 Shanghai = 7 March 16:00 UTC.
-      expect((await history.memberTier(brand.id, c.id, t1)).graceEndsAt).toEqual(
-        new Date('2026-03-07T16:00:00Z'),
-      );
+      // Grace of 7 brand-local days from 1 March ends at 8 March 00:00 brand time.
+      const end = new Date(graceOver);
+      expect(DateTime.fromJSDate(end, { zone }).toFormat('MM-dd HH:mm')).toBe('03-08 00:00');
+      expect((await history.memberTier(brand.id, c.id, t1)).graceEndsAt).toEqual(end);
 
-      const justBefore = await evaluation.reevaluate(brand.id, new Date('2026-03-07T15:59:59Z'), {
+      const justBefore = await evaluation.reevaluate(brand.id, new Date(end.getTime() - 1_000), {
         trigger: 'manual',
       });
       expect(justBefore.skipped).toBeUndefined();
       expect(await tierOf(c.id)).toEqual({ name: 'Gold', belowSince: t1 });
 
-      await evaluation.reevaluate(brand.id, new Date('2026-03-07T16:00:00Z'), { trigger: 'manual' });
+      await evaluation.reevaluate(brand.id, end, { trigger: 'manual' });
       expect(await tierOf(c.id)).toEqual({ name: 'Silver', belowSince: null });
       const down = (await changesOf(c.id)).at(-1);
       expect(down).toMatchObject({ reason: 'reevaluation', from: 'Gold', to: 'Silver' });
