@@ -213,6 +213,71 @@ describe('tiers (int)', () => {
     );
   });
 
+  it('an order’s upgrade counts only the orders inside the rolling window', async () => {
+    const brand = await createBrand(app, { timeZone: 'America/Los_Angeles' });
+    await save(brand, { windowDays: 30 });
+    const m = await createMember(app, brand);
+    await insertOrders(app, brand, [
+      { memberId: m.id, amountMinor: 600_000, placedAt: new Date(Date.now() - 60 * 86_400_000) },
+    ]);
+    await placeOrder(app, brand, m.id, 60_000);
+    expect((await tierOf(m.id))?.name).toBe('Member'); // lifetime spend would be Gold
+    await placeOrder(app, brand, m.id, 50_000);
+    expect((await tierOf(m.id))?.name).toBe('Silver');
+    expect((await changesOf(m.id)).at(-1)?.data).toMatchObject({ value: 110_000 });
+  });
+
+  it('orders keep upgrading while a re-evaluation of the brand is still open; a ladder save waits for it', async () => {
+    const brand = await createBrand(app, { timeZone: 'Asia/Shanghai' });
+    await save(brand);
+    const settled = await createMember(app, brand);
+    const pending = await createMember(app, brand);
+    await evaluation.reevaluate(brand.id, new Date(), { trigger: 'manual' }); // both hold Member
+    await placeOrder(app, brand, pending.id, 150_000);
+    await refundOrder(
+      app,
+      brand,
+      {
+        id: (await ds.query(`SELECT id FROM orders WHERE member_id = $1`, [pending.id]))[0].id,
+        memberId: pending.id,
+      },
+      100_000,
+    );
+
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let evaluated!: () => void;
+    const evaluatedNow = new Promise<void>((r) => (evaluated = r));
+    const run = ds.transaction(async (m) => {
+      const outcome = await evaluation.reevaluateIn(m, brand.id, new Date(), { trigger: 'manual' });
+      evaluated();
+      await gate; // the re-evaluation's transaction stays open
+      return outcome;
+    });
+    await evaluatedNow;
+    // An order for a member the open re-evaluation did not touch goes through at once.
+    await placeOrder(app, brand, settled.id, 600_000);
+    expect((await tierOf(settled.id))?.name).toBe('Gold');
+    // A ladder save needs the ladder alone: it waits for the re-evaluation to commit.
+    let saved = false;
+    const saving = save(brand, { graceDays: 3 }).then(() => (saved = true));
+    // …as Postgres shows: a backend waits on a lock in the save's `FOR UPDATE` of the ladder row.
+    for (;;) {
+      const waiting = await ds.query(
+        `SELECT 1 FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE OF l%'`,
+      );
+      if (waiting.length > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(saved).toBe(false);
+    release();
+    expect(await run).toMatchObject({ graceStarted: 1 }); // `pending` fell below Silver
+    await saving;
+    expect(await tierOf(pending.id)).toEqual({ name: 'Silver', belowSince: expect.any(Date) });
+    expect((await tierOf(settled.id))?.name).toBe('Gold');
+  });
+
   describe('ladder changes', () => {
     it('preview counts are what saving produces; removed tiers remap, raised thresholds wait for grace', async () => {
       const brand = await createBrand(app, { timeZone: 'America/Los_Angeles' });

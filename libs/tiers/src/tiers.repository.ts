@@ -115,14 +115,14 @@ export const changeFrom = (r: Raw): TierChangeRow => ({
 /**
  * The qualifying value per member as SQL over `members m`: lifetime reads the aggregates commerce
  * keeps (paid spend net of refunds, counted orders); a rolling window sums the counted orders placed
- * since the window start. `$windowParam` is the window start, `$idsParam` an optional member filter.
+ * since the window start (`windowParam`), for the members in `idsParam` only when given.
  */
 function qualifyingValue(
   basis: TierBasis,
   windowed: boolean,
-  windowParam: string,
   brandParam: string,
-  idsFilter: string,
+  windowParam: string,
+  idsParam: string | null,
 ): { join: string; value: string } {
   if (!windowed) {
     return {
@@ -135,7 +135,8 @@ function qualifyingValue(
              SELECT o.member_id, SUM(${netSpendSql('o')})::bigint AS spend, COUNT(*)::bigint AS orders
                FROM orders o
               WHERE o.brand_id = ${brandParam} AND o.member_id IS NOT NULL
-                AND o.placed_at >= ${windowParam} AND ${countedOrderSql('o')} ${idsFilter.replace(/m\.id/g, 'o.member_id')}
+                AND o.placed_at >= ${windowParam} AND ${countedOrderSql('o')}
+                ${idsParam ? `AND o.member_id = ANY(${idsParam})` : ''}
               GROUP BY o.member_id
            ) w ON w.member_id = m.id`,
     value: basis === 'paid_spend' ? 'COALESCE(w.spend, 0)' : 'COALESCE(w.orders, 0)',
@@ -202,7 +203,7 @@ export class TiersRepository {
     memberIds: string[],
     m: EntityManager = this.ds.manager,
   ): Promise<Map<string, string>> {
-    const v = qualifyingValue(basis, windowStart !== null, '$3', '$1', 'AND m.id = ANY($2::uuid[])');
+    const v = qualifyingValue(basis, windowStart !== null, '$1', '$3', '$2::uuid[]');
     const rows: Raw[] = await m.query(
       `SELECT m.id, (${v.value})::text AS value FROM members m ${v.join}
         WHERE m.brand_id = $1 AND m.id = ANY($2::uuid[])`,
@@ -221,7 +222,13 @@ export class TiersRepository {
     const previous = p.previous ?? p.tiers;
     const scoped = p.memberIds !== undefined;
     const idsFilter = scoped ? 'AND m.id = ANY($15::uuid[])' : '';
-    const v = qualifyingValue(p.basis, p.windowStart !== null, '$6::timestamptz', '$1::uuid', idsFilter);
+    const v = qualifyingValue(
+      p.basis,
+      p.windowStart !== null,
+      '$1::uuid',
+      '$6::timestamptz',
+      scoped ? '$15::uuid[]' : null,
+    );
     const params: unknown[] = [
       p.brandId, // $1
       p.at, // $2
@@ -355,7 +362,7 @@ export class TiersRepository {
     thresholds: string[],
     keptIds: Array<string | null>,
   ): Promise<{ after: Map<number, number>; qualifying: Map<number, number>; current: Map<string, number> }> {
-    const v = qualifyingValue(basis, windowStart !== null, '$4::timestamptz', '$1::uuid', '');
+    const v = qualifyingValue(basis, windowStart !== null, '$1::uuid', '$4::timestamptz', null);
     const rows: Raw[] = await this.ds.query(
       `WITH r AS (
          SELECT width_bucket(${v.value}, $2::bigint[]) - 1 AS q_rank,

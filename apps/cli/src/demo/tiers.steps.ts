@@ -30,6 +30,14 @@ const DEMO_LADDER = {
   ],
 };
 
+/** `2026-12-01 03:00` in the brand's time zone. */
+const localTime = (iso: string | null, timeZone: string) =>
+  iso
+    ? new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(
+        new Date(iso),
+      )
+    : 'not scheduled';
+
 const yuan = (minor: string) => `¥${(Number(minor) / 100).toLocaleString('en-US')}`;
 
 function printDistribution(
@@ -64,7 +72,7 @@ export const TIERS_DEMO_STEPS: DemoStep[] = [
       );
       printDistribution(ctx, ladder.tiers);
       ctx.print(
-        `upgrades happen on each order; downgrades only at the monthly re-evaluation after 30 days of grace — next run ${ladder.nextEvaluationAt} (03:00 ${ladder.timeZone})`,
+        `upgrades happen on each order; downgrades only at the monthly re-evaluation, after 30 days of grace; next run ${localTime(ladder.nextEvaluationAt, ladder.timeZone)} ${ladder.timeZone}`,
       );
     },
   },
