@@ -23,6 +23,8 @@ const DEFAULTS = {
   reevaluationTime: '03:00',
 } as const;
 
+const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
+
 /** Ranks are moved out of the way by this much while a save reorders tiers (unique (brand, rank)). */
 const RANK_PARKING = 1_000;
 
@@ -136,9 +138,8 @@ export class TierLadderService {
         members: result.current.get(t.id) ?? 0,
         kept: kept.has(t.id),
       })),
-      unassigned:
-        [...result.after.values()].reduce((a, b) => a + b, 0) -
-        [...result.current.values()].reduce((a, b) => a + b, 0),
+      // every member lands in some proposed tier; those not in a current one have no tier now
+      unassigned: sum(result.after.values()) - sum(result.current.values()),
     };
   }
 
