@@ -3,9 +3,17 @@ import { ChannelsHttpModule } from '@siyu/channels';
 import { CommerceHttpModule } from '@siyu/commerce';
 import { MembersHttpModule } from '@siyu/members';
 import { PlatformHttpModule, PlatformModule } from '@siyu/platform';
+import { TiersHttpModule } from '@siyu/tiers';
 
 /** The API process: the platform and every domain lib's HTTP module. */
 @Module({
-  imports: [PlatformModule, PlatformHttpModule, MembersHttpModule, CommerceHttpModule, ChannelsHttpModule],
+  imports: [
+    PlatformModule,
+    PlatformHttpModule,
+    MembersHttpModule,
+    CommerceHttpModule,
+    TiersHttpModule,
+    ChannelsHttpModule,
+  ],
 })
 export class AppModule {}

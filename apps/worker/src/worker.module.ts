@@ -3,6 +3,7 @@ import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
 import { MembersWorkerModule } from '@siyu/members';
 import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
+import { TiersWorkerModule } from '@siyu/tiers';
 
 /** The worker process: the platform and every domain lib's processors. No HTTP. */
 @Module({
@@ -11,6 +12,7 @@ import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
     PlatformWorkerModule,
     MembersWorkerModule,
     CommerceWorkerModule,
+    TiersWorkerModule,
     ChannelsWorkerModule,
   ],
 })

@@ -59,6 +59,23 @@ export class MemberEventsService {
     );
   }
 
+  /**
+   * Set-based append for bulk work (a tier re-evaluation of a million members): `select` yields the
+   * columns (brand_id, member_id, type, data, actor_type, actor_id, occurred_at) in that order and
+   * runs inside the caller's transaction, so the events never leave Postgres. Returns the count.
+   */
+  async appendSelect(manager: EntityManager, select: string, params: unknown[]): Promise<number> {
+    const rows: Array<{ n: number }> = await manager.query(
+      `WITH ins AS (
+         INSERT INTO member_events (brand_id, member_id, type, data, actor_type, actor_id, occurred_at)
+         ${select}
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM ins`,
+      params,
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   /** Newest first, keyset-paginated on (occurred_at, id). The caller has checked the member's brand. */
   async timeline(
     brandId: string,

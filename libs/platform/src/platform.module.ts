@@ -15,6 +15,7 @@ import { OperatorsController } from './auth/operators.controller';
 import { OperatorsService } from './auth/operators.service';
 import { AppConfig } from './config/app-config';
 import { PlatformConfigModule } from './config/config.module';
+import { AfterCommit } from './database/after-commit';
 import { PlatformDatabaseModule } from './database/database.module';
 import { ProblemFilter } from './errors/problem.filter';
 import { HealthController } from './health/health.controller';
@@ -27,7 +28,15 @@ import { PlatformRedisModule } from './redis/redis.module';
 import { BrandsController } from './tenancy/brands.controller';
 import { BrandsService } from './tenancy/brands.service';
 
-const services = [AuditService, BrandsService, AuthService, LoginLimiter, ApiKeysService, OperatorsService];
+const services = [
+  AuditService,
+  BrandsService,
+  AuthService,
+  LoginLimiter,
+  ApiKeysService,
+  OperatorsService,
+  AfterCommit,
+];
 
 /** Config, logging, Postgres, Redis, queues, tenancy, auth and audit: what every process needs. */
 @Global()

@@ -1,2 +1,17 @@
+export type { TierChangedEvent } from './tier-events';
+export { TierEventsPublisher, toTierChangedEvent } from './tier-events';
+export * from './tier-evaluation.service';
+export * from './tier-history.service';
+export * from './tier-ladder.service';
+export * from './tier-reevaluations.service';
+export * from './tier-schedules.service';
+export * from './tier-time';
+export * from './tiers-http.module';
+export * from './tiers-worker.module';
 export * from './tiers.constants';
+export * from './tiers.errors';
 export * from './tiers.module';
+export * from './tiers.roles';
+export * from './jobs/tiers.queue';
+export type { EvaluationCounts, LadderRecord, TierRecord } from './tiers.repository';
+export type { TierLadderPutDto } from './dto/tier-ladder-put.dto';

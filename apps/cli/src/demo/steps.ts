@@ -1,5 +1,6 @@
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
 import { DemoContext, DemoStep } from './demo-context';
+import { TIERS_DEMO_STEPS } from './tiers.steps';
 
 interface Me {
   kind: string;
@@ -145,4 +146,5 @@ export const DEMO_STEPS: DemoStep[] = [
     },
   },
   ...COMMERCE_DEMO_STEPS,
+  ...TIERS_DEMO_STEPS,
 ];

@@ -1,3 +1,4 @@
+export * from './after-commit';
 export * from './data-source-options';
 export * from './database.module';
 export * from './ensure-database';

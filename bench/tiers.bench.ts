@@ -1,0 +1,310 @@
+import { performance } from 'node:perf_hooks';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadEnvironment, PlatformModule, runMigrations } from '@siyu/platform';
+import { TierEvaluationService, TierEvaluationSummary, TiersModule } from '@siyu/tiers';
+import { DataSource } from 'typeorm';
+import { Bench, machineInfo, numberFlag, progress, ratio, round } from './support';
+
+@Module({ imports: [PlatformModule, TiersModule] })
+class TiersBenchModule {}
+
+const ORDERS_PER_MEMBER = 5;
+const BRAND_NAME = (members: number) => `tiers-bench-${members}`;
+/** Member / Silver / Gold / Black on spend (minor units): 0, ¥300, ¥1,000, ¥2,000. */
+const LADDER = [
+  { name: 'Member', threshold: 0 },
+  { name: 'Silver', threshold: 30_000 },
+  { name: 'Gold', threshold: 100_000 },
+  { name: 'Black', threshold: 200_000 },
+];
+const COUNTED = `o.status IN ('paid', 'partially_refunded')`;
+
+const seconds = (ms: number) => round(ms / 1000, 2);
+
+async function timed<T>(label: string, fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  progress(`${label}…`);
+  const started = performance.now();
+  const result = await fn();
+  const ms = performance.now() - started;
+  progress(`${label}: ${seconds(ms)} s`);
+  return { ms, result };
+}
+
+/**
+ * The brand, its members (aggregates maintained as commerce would) and their orders, in SQL
+ * (generate_series): made once per size and reused by later runs.
+ */
+async function seed(ds: DataSource, members: number): Promise<string> {
+  const name = BRAND_NAME(members);
+  const [existing] = await ds.query(
+    `SELECT b.id, (SELECT count(*) FROM members m WHERE m.brand_id = b.id)::int AS members,
+            (SELECT count(*) FROM orders o WHERE o.brand_id = b.id)::int AS orders
+       FROM brands b WHERE b.name = $1`,
+    [name],
+  );
+  if (existing?.members === members && existing.orders === members * ORDERS_PER_MEMBER) {
+    progress(`reusing brand ${existing.id} (${members} members, ${existing.orders} orders)`);
+    return existing.id;
+  }
+  if (existing) {
+    progress(`dropping an incomplete seed of ${name}`);
+    await ds.query(`DELETE FROM brands WHERE id = $1`, [existing.id]);
+  }
+  const [{ id }] = await ds.query(
+    `INSERT INTO brands (name, time_zone, currency) VALUES ($1, 'Asia/Shanghai', 'CNY') RETURNING id`,
+    [name],
+  );
+  await timed(`seeding ${members} members`, () =>
+    ds.query(
+      `INSERT INTO members (brand_id, source_channel, joined_at, nickname)
+       SELECT $1, 'import', now() - (g % 900) * interval '1 day', 'bench ' || g FROM generate_series(1, $2) g`,
+      [id, members],
+    ),
+  );
+  // ~5 orders each over the last two years (about half inside a 365-day window), ¥10–¥600 each,
+  // one in twenty partially refunded and one in fifty cancelled.
+  await timed(`seeding ${members * ORDERS_PER_MEMBER} orders`, () =>
+    ds.query(
+      `INSERT INTO orders (brand_id, member_id, source, external_id, status, currency, amount_minor, refunded_minor, placed_at)
+       SELECT $1, m.id, 'bench', m.id::text || '-' || k,
+              CASE WHEN h % 50 = 0 THEN 'cancelled' WHEN h % 20 = 1 THEN 'partially_refunded' ELSE 'paid' END,
+              'CNY', 1000 + (h % 59000),
+              CASE WHEN h % 20 = 1 THEN (1000 + (h % 59000)) / 4 ELSE 0 END,
+              now() - make_interval(mins => ((h >> 8) % (730 * 24 * 60))::int)
+         FROM members m CROSS JOIN generate_series(1, ${ORDERS_PER_MEMBER}) k
+         CROSS JOIN LATERAL (SELECT abs(hashtextextended(m.id::text || k, 7)) AS h) x
+        WHERE m.brand_id = $1`,
+      [id],
+    ),
+  );
+  await timed('ANALYZE', () => ds.query(`ANALYZE members; ANALYZE orders`));
+  return id;
+}
+
+/** The members' order aggregates recomputed from the orders (what commerce maintains). */
+async function resetAggregates(ds: DataSource, brandId: string): Promise<void> {
+  await ds.query(
+    `UPDATE members m SET order_count = a.n, paid_spend_minor = a.spend, first_order_at = a.first_at, last_order_at = a.last_at
+       FROM (SELECT o.member_id, count(*) FILTER (WHERE ${COUNTED})::int AS n,
+                    COALESCE(sum(o.amount_minor - o.refunded_minor) FILTER (WHERE ${COUNTED}), 0) AS spend,
+                    min(o.placed_at) FILTER (WHERE ${COUNTED}) AS first_at,
+                    max(o.placed_at) FILTER (WHERE ${COUNTED}) AS last_at
+               FROM orders o WHERE o.brand_id = $1 GROUP BY o.member_id) a
+      WHERE m.id = a.member_id AND m.brand_id = $1
+        AND (m.order_count, m.paid_spend_minor) IS DISTINCT FROM (a.n, a.spend)`,
+    [brandId],
+  );
+}
+
+/** Forgets every tier of the brand (not timed), so each run starts from the same state. */
+async function resetTiers(ds: DataSource, brandId: string): Promise<void> {
+  await ds.query(`DELETE FROM member_events WHERE brand_id = $1 AND type = 'tier.changed'`, [brandId]);
+  await ds.query(`DELETE FROM tier_changes WHERE brand_id = $1`, [brandId]);
+  await ds.query(`DELETE FROM member_tiers WHERE brand_id = $1`, [brandId]);
+  await ds.query(`DELETE FROM tier_evaluations WHERE brand_id = $1`, [brandId]);
+  await ds.query(`DELETE FROM tier_ladders WHERE brand_id = $1`, [brandId]);
+  await ds.query(`DELETE FROM tiers WHERE brand_id = $1`, [brandId]);
+  await ds.query(
+    `INSERT INTO tier_ladders (brand_id, basis, window_days, grace_days, reevaluation, reevaluation_time)
+     VALUES ($1, 'paid_spend', NULL, 30, 'monthly', '03:00')`,
+    [brandId],
+  );
+  for (const [rank, t] of LADDER.entries())
+    await ds.query(`INSERT INTO tiers (brand_id, name, rank, threshold) VALUES ($1, $2, $3, $4)`, [
+      brandId,
+      t.name,
+      rank,
+      t.threshold,
+    ]);
+}
+
+async function vacuum(ds: DataSource): Promise<void> {
+  await ds.query(`VACUUM ANALYZE member_tiers`);
+  await ds.query(`VACUUM ANALYZE tier_changes`);
+  await ds.query(`VACUUM ANALYZE member_events`);
+  await ds.query(`VACUUM ANALYZE members`);
+}
+
+/** A hand-written statement of the same decision, timed and rolled back: the floor to compare to. */
+async function baseline(ds: DataSource, label: string, sql: string, params: unknown[]): Promise<number> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.startTransaction();
+    const started = performance.now();
+    await runner.query(sql, params);
+    const ms = performance.now() - started;
+    await runner.rollbackTransaction();
+    progress(`baseline ${label}: ${seconds(ms)} s`);
+    return ms;
+  } finally {
+    await runner.release();
+  }
+}
+
+const tierCase = (value: string) =>
+  `CASE ${[...LADDER]
+    .reverse()
+    .map(
+      (t) =>
+        `WHEN ${value} >= ${t.threshold} THEN (SELECT id FROM tiers WHERE brand_id = $1 AND name = '${t.name}')`,
+    )
+    .join(' ')} END`;
+
+function summary(s: TierEvaluationSummary) {
+  return {
+    assigned: s.assigned,
+    upgraded: s.upgraded,
+    downgraded: s.downgraded,
+    graceStarted: s.graceStarted,
+    graceCleared: s.graceCleared,
+    changes: s.changes,
+  };
+}
+
+/**
+ * A full re-evaluation of 1,000,000 members through TierEvaluationService (the scheduled job's
+ * code path, one transaction): the first run that gives everyone a tier, a lifetime re-run after
+ * a fifth of the members' spend moved, a rolling 365-day run over 5,000,000 orders (grace starts
+ * for those below) and the same 31 days later (their grace is over: downgrades). Beside
+ * each, a bare hand-written UPDATE … FROM (SELECT … GROUP BY) of the same tiers (no grace, no
+ * history, no timeline), timed in the same run and rolled back.
+ */
+const bench: Bench = {
+  description:
+    'full tier re-evaluation of 1M members (lifetime and rolling 365 days) vs a bare UPDATE … FROM',
+  async run(args) {
+    const members = numberFlag(args, 'members', 1_000_000);
+    const env = loadEnvironment();
+    progress(`running migrations on ${env.DATABASE_URL.replace(/\/\/[^@]*@/, '//')}`);
+    await runMigrations(env, (line) => progress(line));
+    const app = await NestFactory.createApplicationContext(TiersBenchModule, { logger: ['error', 'warn'] });
+    try {
+      const ds = app.get(DataSource);
+      const evaluation = app.get(TierEvaluationService);
+      const brandId = await seed(ds, members);
+      await timed('recomputing aggregates from orders', () => resetAggregates(ds, brandId));
+      await timed('resetting tiers', () => resetTiers(ds, brandId));
+      await timed('VACUUM ANALYZE', () => vacuum(ds));
+      const at = new Date();
+      const day = 86_400_000;
+
+      // 1. Everyone gets a tier for the first time (1M member_tiers, tier_changes and timeline rows).
+      const initialBaseline = await baseline(
+        ds,
+        'initial INSERT … SELECT',
+        `INSERT INTO member_tiers (member_id, brand_id, tier_id, since, evaluated_at)
+         SELECT m.id, m.brand_id, ${tierCase('m.paid_spend_minor')}, now(), now()
+           FROM members m WHERE m.brand_id = $1 AND m.merged_into IS NULL`,
+        [brandId],
+      );
+      const initial = await timed('re-evaluation, first run (lifetime)', () =>
+        evaluation.reevaluate(brandId, at, { trigger: 'manual' }),
+      );
+      await timed('VACUUM ANALYZE', () => vacuum(ds));
+
+      // 2. A tenth of the members spent more, a tenth got refunds: lifetime re-evaluation a day later.
+      await ds.query(
+        `UPDATE members SET paid_spend_minor = CASE WHEN abs(hashtext(id::text)) % 10 = 0 THEN paid_spend_minor * 3 / 2
+                                                    ELSE paid_spend_minor * 2 / 3 END
+          WHERE brand_id = $1 AND abs(hashtext(id::text)) % 10 IN (0, 1)`,
+        [brandId],
+      );
+      const lifetimeBaseline = await baseline(
+        ds,
+        'lifetime UPDATE … FROM',
+        `UPDATE member_tiers mt SET tier_id = x.tier_id, evaluated_at = now()
+           FROM (SELECT m.id, ${tierCase('m.paid_spend_minor')} AS tier_id
+                   FROM members m WHERE m.brand_id = $1 AND m.merged_into IS NULL) x
+          WHERE mt.member_id = x.id AND mt.tier_id <> x.tier_id`,
+        [brandId],
+      );
+      const lifetime = await timed('re-evaluation, lifetime', () =>
+        evaluation.reevaluate(brandId, new Date(at.getTime() + day), { trigger: 'manual' }),
+      );
+      await timed('VACUUM ANALYZE', () => vacuum(ds));
+
+      // 3. The same ladder on a rolling 365-day window: the orders are summed per member.
+      await ds.query(`UPDATE tier_ladders SET window_days = 365 WHERE brand_id = $1`, [brandId]);
+      const rollingAt = new Date(at.getTime() + 2 * day);
+      const windowStart = new Date(rollingAt.getTime() - 365 * day);
+      const rollingBaseline = await baseline(
+        ds,
+        'rolling 365 UPDATE … FROM (SELECT … GROUP BY)',
+        `UPDATE member_tiers mt SET tier_id = x.tier_id, evaluated_at = now()
+           FROM (SELECT m.id, ${tierCase('COALESCE(w.spend, 0)')} AS tier_id
+                   FROM members m
+                   LEFT JOIN (SELECT o.member_id, sum(o.amount_minor - o.refunded_minor) AS spend
+                                FROM orders o
+                               WHERE o.brand_id = $1 AND o.placed_at >= $2 AND ${COUNTED}
+                               GROUP BY o.member_id) w ON w.member_id = m.id
+                  WHERE m.brand_id = $1 AND m.merged_into IS NULL) x
+          WHERE mt.member_id = x.id AND mt.tier_id <> x.tier_id`,
+        [brandId, windowStart],
+      );
+      const rolling = await timed('re-evaluation, rolling 365 days', () =>
+        evaluation.reevaluate(brandId, rollingAt, { trigger: 'manual' }),
+      );
+      await timed('VACUUM ANALYZE', () => vacuum(ds));
+
+      // 4. 31 days later the 30-day grace is over for everyone found below: the downgrades.
+      const graceAt = new Date(rollingAt.getTime() + 31 * day);
+      const graceBaseline = await baseline(
+        ds,
+        'rolling 365 UPDATE … FROM, 31 days later',
+        `UPDATE member_tiers mt SET tier_id = x.tier_id, evaluated_at = now()
+           FROM (SELECT m.id, ${tierCase('COALESCE(w.spend, 0)')} AS tier_id
+                   FROM members m
+                   LEFT JOIN (SELECT o.member_id, sum(o.amount_minor - o.refunded_minor) AS spend
+                                FROM orders o
+                               WHERE o.brand_id = $1 AND o.placed_at >= $2 AND ${COUNTED}
+                               GROUP BY o.member_id) w ON w.member_id = m.id
+                  WHERE m.brand_id = $1 AND m.merged_into IS NULL) x
+          WHERE mt.member_id = x.id AND mt.tier_id <> x.tier_id`,
+        [brandId, new Date(graceAt.getTime() - 365 * day)],
+      );
+      const downgrades = await timed('re-evaluation, rolling 365 days, grace over', () =>
+        evaluation.reevaluate(brandId, graceAt, { trigger: 'manual' }),
+      );
+
+      const distribution = await ds.query(
+        `SELECT t.name, count(mt.member_id)::int AS members FROM tiers t
+           LEFT JOIN member_tiers mt ON mt.tier_id = t.id WHERE t.brand_id = $1 GROUP BY t.name, t.rank ORDER BY t.rank`,
+        [brandId],
+      );
+      const [sizes] = await ds.query(
+        `SELECT (SELECT count(*) FROM orders WHERE brand_id = $1)::int AS orders,
+                (SELECT count(*) FROM orders WHERE brand_id = $1 AND placed_at >= $2)::int AS orders_in_window`,
+        [brandId, windowStart],
+      );
+      const run = (r: { ms: number; result: unknown }, base: number) => ({
+        seconds: seconds(r.ms),
+        baselineSeconds: seconds(base),
+        ratio: ratio(r.ms, base),
+        ...summary(r.result as TierEvaluationSummary),
+      });
+      return {
+        bench: 'tiers',
+        machine: machineInfo(),
+        members,
+        orders: sizes.orders,
+        ordersInWindow: sizes.orders_in_window,
+        ladder: LADDER,
+        targetSeconds: 20,
+        initialLifetime: run(initial, initialBaseline),
+        lifetime: run(lifetime, lifetimeBaseline),
+        rolling365: run(rolling, rollingBaseline),
+        rolling365GraceOver: run(downgrades, graceBaseline),
+        distributionAfterRolling: Object.fromEntries(
+          distribution.map((d: { name: string; members: number }) => [d.name, d.members]),
+        ),
+        at: new Date().toISOString(),
+      };
+    } finally {
+      await app.close();
+    }
+  },
+};
+
+export default bench;
