@@ -2,7 +2,8 @@ import { TiersWorkerModule } from '@siyu/tiers';
 import { DataSource } from 'typeorm';
 import { createBrand, createOperator, TestBrand, TestOperator } from './factories/brand.factory';
 import { createMember } from './factories/member.factory';
-import { insertOrders, ladderBody, placeOrder } from './factories/tiers.factory';
+import { orderBody } from './factories/order.factory';
+import { insertOrders, ladderBody } from './factories/tiers.factory';
 import { createTestApp, TestApp } from './harness';
 
 describe('tiers (e2e)', () => {
@@ -88,6 +89,7 @@ describe('tiers (e2e)', () => {
     let gold: string;
     let silverMember: string;
     let goldMember: string;
+    let goldOrderId: string;
 
     beforeAll(async () => {
       const a = await createMember(t.app, brand);
@@ -157,7 +159,16 @@ describe('tiers (e2e)', () => {
     });
 
     it('an order moves the member up at once; GET /v1/members/:id/tier shows tier, progress and history', async () => {
-      await placeOrder(t.app, brand, silverMember, 400_000);
+      // Through the real orders API: the upgrade commits with the order.
+      const order = await t
+        .http()
+        .post('/v1/orders')
+        .set(owner)
+        .send(
+          orderBody({ memberId: silverMember, amountMinor: '400000', placedAt: new Date().toISOString() }),
+        )
+        .expect(201);
+      goldOrderId = order.body.id;
       const res = await t.http().get(`/v1/members/${silverMember}/tier`).set(as(marketer)).expect(200);
       expect(res.body).toMatchObject({
         memberId: silverMember,
@@ -183,6 +194,19 @@ describe('tiers (e2e)', () => {
         type: 'tier.changed',
         data: { toName: 'Gold', reason: 'order' },
       });
+    });
+
+    it('a refund through the orders API lowers progress but does not downgrade at once', async () => {
+      await t
+        .http()
+        .post(`/v1/orders/${goldOrderId}/refunds`)
+        .set(owner)
+        .send({ externalId: 'RF-tiers-1', amountMinor: '400000' })
+        .expect(201);
+      const res = await t.http().get(`/v1/members/${silverMember}/tier`).set(as(marketer)).expect(200);
+      expect(res.body.tier).toMatchObject({ name: 'Gold' });
+      expect(res.body.progress).toMatchObject({ value: '150000', qualifiesFor: { name: 'Silver' } });
+      expect(res.body.history).toHaveLength(2);
     });
 
     it('lists changes newest first with filters and keyset pages', async () => {

@@ -1,30 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplicationContext } from '@nestjs/common';
-import { CommerceHooks, OrdersChangeCause } from '@siyu/commerce';
+import { CommerceHooks, OrderAggregatesService, OrdersChangeCause } from '@siyu/commerce';
 import { DataSource, EntityManager } from 'typeorm';
 import { TestBrand } from './brand.factory';
 
 /**
- * Orders written in SQL the way commerce writes them (the row, the member's aggregates recomputed,
- * then CommerceHooks in the same transaction), for tier tests that do not need the orders API.
+ * Orders written in SQL with commerce's own recompute and hooks (the row, the member's aggregates
+ * recomputed, then CommerceHooks in the same transaction), for tier tests that need exact placed_at
+ * edges without the orders API.
  */
 export interface TestOrder {
   id: string;
   memberId: string;
 }
 
-async function recompute(m: EntityManager, memberId: string): Promise<void> {
-  await m.query(
-    `UPDATE members mm SET
-        order_count = a.n, paid_spend_minor = a.spend, first_order_at = a.first_at, last_order_at = a.last_at
-       FROM (SELECT count(*) FILTER (WHERE o.status IN ('paid', 'partially_refunded'))::int AS n,
-                    COALESCE(sum(o.amount_minor - o.refunded_minor) FILTER (WHERE o.status IN ('paid', 'partially_refunded')), 0) AS spend,
-                    min(o.placed_at) FILTER (WHERE o.status IN ('paid', 'partially_refunded')) AS first_at,
-                    max(o.placed_at) FILTER (WHERE o.status IN ('paid', 'partially_refunded')) AS last_at
-               FROM orders o WHERE o.member_id = $1) a
-      WHERE mm.id = $1`,
-    [memberId],
-  );
+async function recompute(
+  app: INestApplicationContext,
+  m: EntityManager,
+  brandId: string,
+  memberId: string,
+): Promise<void> {
+  await app.get(OrderAggregatesService).recomputeMembers(m, brandId, [memberId]);
 }
 
 async function changed(
@@ -34,7 +30,7 @@ async function changed(
   memberId: string,
   cause: OrdersChangeCause,
 ): Promise<void> {
-  await recompute(m, memberId);
+  await recompute(app, m, brandId, memberId);
   await app.get(CommerceHooks).memberOrdersChanged(m, { brandId, memberIds: [memberId], cause });
 }
 
@@ -91,7 +87,7 @@ export async function insertOrders(
         [brand.id, o.memberId, `t-${randomUUID()}`, o.amountMinor, o.placedAt],
       );
     }
-    for (const id of new Set(orders.map((o) => o.memberId))) await recompute(m, id);
+    for (const id of new Set(orders.map((o) => o.memberId))) await recompute(app, m, brand.id, id);
   });
 }
 
