@@ -1,11 +1,19 @@
 import { Module } from '@nestjs/common';
 import { ChannelsHttpModule } from '@siyu/channels';
 import { CommerceHttpModule } from '@siyu/commerce';
+import { CommunitiesHttpModule } from '@siyu/communities';
 import { MembersHttpModule } from '@siyu/members';
 import { PlatformHttpModule, PlatformModule } from '@siyu/platform';
 
 /** The API process: the platform and every domain lib's HTTP module. */
 @Module({
-  imports: [PlatformModule, PlatformHttpModule, MembersHttpModule, CommerceHttpModule, ChannelsHttpModule],
+  imports: [
+    PlatformModule,
+    PlatformHttpModule,
+    MembersHttpModule,
+    CommerceHttpModule,
+    ChannelsHttpModule,
+    CommunitiesHttpModule,
+  ],
 })
 export class AppModule {}

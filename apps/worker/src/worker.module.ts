@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
+import { CommunitiesWorkerModule } from '@siyu/communities';
 import { MembersWorkerModule } from '@siyu/members';
 import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
 
@@ -12,6 +13,7 @@ import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
     MembersWorkerModule,
     CommerceWorkerModule,
     ChannelsWorkerModule,
+    CommunitiesWorkerModule,
   ],
 })
 export class WorkerModule {}
