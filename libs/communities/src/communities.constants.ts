@@ -49,7 +49,9 @@ export const SYNC_PAGE_SIZE = 100;
 export const SYNC_MAX_PAGE_SIZE = 1000;
 /** groupchat/get calls in flight at once during a sync page. */
 export const SYNC_FETCH_CONCURRENCY = 4;
-/** A run that failed this many times (retryable errors) is marked failed. */
+/** Pages one job applies before it gives the run back (the same job picks it up again). */
+export const SYNC_PAGES_PER_JOB = 20;
+/** A run whose attempts failed this many times in a row (retryable errors, no page applied) is marked failed. */
 export const SYNC_MAX_ATTEMPTS = 8;
 
 export const sqlList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');

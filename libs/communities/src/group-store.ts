@@ -50,6 +50,12 @@ export interface LockedGroup {
 
 type Raw = Record<string, unknown>;
 
+/** TypeORM answers an UPDATE … RETURNING with `[rows, count]` (an INSERT … RETURNING with the rows). */
+async function updateReturning(m: EntityManager, sql: string, params: unknown[]): Promise<Raw[]> {
+  const [rows] = (await m.query(sql, params)) as [Raw[], number];
+  return rows;
+}
+
 const emptyStats = (): ApplyStats => ({ groups: 0, joined: 0, left: 0, membersCreated: 0 });
 
 /**
@@ -200,7 +206,8 @@ export class GroupStore {
     await m.query(`CREATE INDEX ON pg_temp.community_snapshot_members (group_id, userid)`);
 
     // Gone from the group: their stay ends now (unless a callback wrote it after the snapshot was read).
-    const left: Raw[] = await m.query(
+    const left = await updateReturning(
+      m,
       `UPDATE community_group_members gm SET left_at = GREATEST(now(), gm.joined_at), quit_scene = NULL, updated_at = now()
         WHERE gm.group_id = ANY($1::uuid[]) AND gm.left_at IS NULL AND gm.updated_at < $2
           AND NOT EXISTS (SELECT 1 FROM community_snapshot_members s WHERE s.group_id = gm.group_id AND s.userid = gm.userid)
@@ -425,7 +432,8 @@ export class GroupStore {
     quitScene: number | null,
     memberVersion: string | null,
   ): Promise<{ left: number }> {
-    const left: Raw[] = await m.query(
+    const left = await updateReturning(
+      m,
       `UPDATE community_group_members SET left_at = $3, quit_scene = $4, updated_at = now()
         WHERE group_id = $1 AND userid = ANY($2::text[]) AND left_at IS NULL AND joined_at <= $3
         RETURNING id`,
@@ -444,14 +452,16 @@ export class GroupStore {
   }
 
   /** The group was dismissed at `at`: it is marked so and every open stay ends then. */
-  async dismiss(m: EntityManager, brandId: string, group: LockedGroup, at: Date): Promise<boolean> {
-    const changed: Raw[] = await m.query(
+  async dismiss(m: EntityManager, brandId: string, group: LockedGroup, at: Date): Promise<number | null> {
+    const changed = await updateReturning(
+      m,
       `UPDATE community_groups SET status = 'dismissed', dismissed_at = $2, needs_refresh = false, updated_at = now()
         WHERE id = $1 AND status = 'active' RETURNING id`,
       [group.id, at],
     );
-    if (changed.length === 0) return false;
-    const left: Raw[] = await m.query(
+    if (changed.length === 0) return null;
+    const left = await updateReturning(
+      m,
       `UPDATE community_group_members SET left_at = GREATEST($2, joined_at), updated_at = now()
         WHERE group_id = $1 AND left_at IS NULL RETURNING id`,
       [group.id, at],
@@ -464,17 +474,24 @@ export class GroupStore {
       'dismissed',
     );
     await this.recount(m, [group.id]);
-    return true;
+    return left.length;
   }
 
-  /** Marks groups WeCom no longer lists (a completed sync pass that did not see them since `since`). */
-  async dismissUnseen(m: EntityManager, brandId: string, since: Date): Promise<number> {
+  /**
+   * Marks groups WeCom no longer lists (a completed sync pass that did not see them since `since`);
+   * returns how many groups, and how many stays that ended.
+   */
+  async dismissUnseen(
+    m: EntityManager,
+    brandId: string,
+    since: Date,
+  ): Promise<{ groups: number; left: number }> {
     const rows: Raw[] = await m.query(
       `SELECT id, chat_id, status, synced_at, member_version, last_seen_at FROM community_groups
         WHERE brand_id = $1 AND status = 'active' AND last_seen_at < $2 ORDER BY chat_id FOR UPDATE`,
       [brandId, since],
     );
-    let n = 0;
+    const out = { groups: 0, left: 0 };
     for (const r of rows) {
       const group: LockedGroup = {
         id: r.id as string,
@@ -484,9 +501,13 @@ export class GroupStore {
         memberVersion: (r.member_version as string | null) ?? null,
         lastSeenAt: r.last_seen_at as Date,
       };
-      if (await this.dismiss(m, brandId, group, new Date())) n++;
+      const left = await this.dismiss(m, brandId, group, new Date());
+      if (left !== null) {
+        out.groups++;
+        out.left += left;
+      }
     }
-    return n;
+    return out;
   }
 
   /** Records that WeCom showed the group just now (and its member version after a change). */

@@ -22,6 +22,8 @@ export type GroupRead =
   | { kind: 'failed'; failure: ChannelFailure };
 
 const GET_API = 'externalcontact/groupchat/get';
+/** How long one call may wait for the corp's budget before the caller is told to defer. */
+const MAX_BUDGET_WAIT_MS = 5_000;
 
 /** groupchat/get's answer as a snapshot; staff are member type 1, customers type 2. */
 export function toSnapshot(d: GroupChatDetail, wecomStatus?: number): GroupSnapshot {
@@ -49,8 +51,9 @@ export function toSnapshot(d: GroupChatDetail, wecomStatus?: number): GroupSnaps
 
 /**
  * Reads customer groups from WeCom for the sync and the callbacks, within the corp's shared call
- * budget (ChannelRateLimiter, the same Redis budget every worker draws on): a call the limiter
- * refuses comes back as a `rate_limited` failure without being made.
+ * budget (ChannelRateLimiter, the same Redis budget every worker draws on): a call waits for the
+ * next window, and one the limiter keeps refusing (a 45009 block) comes back as a `rate_limited`
+ * failure without being made.
  */
 @Injectable()
 export class WecomGroupsReader {
@@ -70,11 +73,23 @@ export class WecomGroupsReader {
     }
   }
 
+  /**
+   * One call from the corp's budget. A spent window (a second, by default) is waited out here, so
+   * a page of groups goes through at the corp's pace; a block after WeCom's own 45009, or a limiter
+   * that cannot be asked, comes back as a failure for the caller to defer.
+   */
   private async budget(access: WecomAccountAccess, api: string): Promise<ChannelFailure | null> {
-    const decision = await this.limiter.acquire(
-      WecomClient.accountKey(access.credentials.corpId),
-      access.limit,
-    );
+    const key = WecomClient.accountKey(access.credentials.corpId);
+    const deadline = Date.now() + MAX_BUDGET_WAIT_MS;
+    let decision = await this.limiter.acquire(key, access.limit);
+    while (
+      !decision.allowed &&
+      decision.reason === 'limit' &&
+      Date.now() + decision.retryAfterMs <= deadline
+    ) {
+      await new Promise((r) => setTimeout(r, decision.allowed ? 0 : decision.retryAfterMs));
+      decision = await this.limiter.acquire(key, access.limit);
+    }
     if (decision.allowed) return null;
     return {
       class: 'rate_limited',

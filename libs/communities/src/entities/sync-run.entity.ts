@@ -72,7 +72,7 @@ export class SyncRun {
   @Column({ type: 'int', default: 0 })
   membersCreated: number;
 
-  /** Claims that counted (deferrals for rate limits do not). */
+  /** Failed attempts since the last page that went through (rate-limit deferrals do not count). */
   @Column({ type: 'int', default: 0 })
   attempts: number;
 

@@ -10,6 +10,7 @@ import {
   SYNC_FETCH_CONCURRENCY,
   SYNC_MAX_ATTEMPTS,
   SYNC_PAGE_SIZE,
+  SYNC_PAGES_PER_JOB,
   SyncStatus,
 } from '../communities.constants';
 import { CommunityException } from '../communities.errors';
@@ -199,7 +200,13 @@ export class CommunitySyncService implements OnModuleInit {
   }
 
   /** The worker's side: claims the run and pages through WeCom until done, deferred or failed. */
-  async process(runId: string, job?: Job, token?: string): Promise<SyncStatus | 'skipped' | 'deferred'> {
+  async process(
+    runId: string,
+    job?: Job,
+    token?: string,
+    opts: { maxPages?: number } = {},
+  ): Promise<SyncStatus | 'skipped' | 'deferred'> {
+    const maxPages = opts.maxPages ?? SYNC_PAGES_PER_JOB;
     const claim = randomUUID();
     const leaseSeconds = this.config.get('RECONCILE_STALE_AFTER_MS') / 1000;
     const [claimed]: Raw[][] = await this.ds.query(
@@ -227,6 +234,7 @@ export class CommunitySyncService implements OnModuleInit {
     let cursor = (row.cursor as string | null) ?? undefined;
     const pageSize = Number(row.page_size);
     const passStartedAt = row.pass_started_at as Date;
+    let pages = 0;
     try {
       for (;;) {
         const asOf = new Date();
@@ -249,10 +257,12 @@ export class CommunitySyncService implements OnModuleInit {
           );
           if (held.length === 0) throw new ClaimLost();
           const stats = await this.store.applySnapshots(m, brandId, snapshots, asOf);
-          const dismissed = done ? await this.store.dismissUnseen(m, brandId, passStartedAt) : 0;
+          const dismissed = done
+            ? await this.store.dismissUnseen(m, brandId, passStartedAt)
+            : { groups: 0, left: 0 };
           await m.query(
             `UPDATE community_sync_runs SET
-                cursor = $3, pages = pages + 1, groups_synced = groups_synced + $4, groups_skipped = groups_skipped + $5,
+                cursor = $3, pages = pages + 1, attempts = 0, groups_synced = groups_synced + $4, groups_skipped = groups_skipped + $5,
                 groups_dismissed = groups_dismissed + $6, memberships_joined = memberships_joined + $7,
                 memberships_left = memberships_left + $8, members_created = members_created + $9,
                 locked_until = CASE WHEN $10 THEN NULL ELSE now() + make_interval(secs => $11::double precision) END,
@@ -270,9 +280,9 @@ export class CommunitySyncService implements OnModuleInit {
               next,
               stats.groups,
               gone,
-              dismissed,
+              dismissed.groups,
               stats.joined,
-              stats.left,
+              stats.left + dismissed.left,
               stats.membersCreated,
               done,
               leaseSeconds,
@@ -281,6 +291,7 @@ export class CommunitySyncService implements OnModuleInit {
         });
         if (done) return 'completed';
         cursor = next;
+        if (++pages >= maxPages) return await this.yieldRun(runId, claim, job, token);
       }
     } catch (err) {
       if (err instanceof ClaimLost) return 'skipped';
@@ -295,6 +306,24 @@ export class CommunitySyncService implements OnModuleInit {
       if (status === 'failed') return status;
       throw err;
     }
+  }
+
+  /**
+   * Gives the run back after `maxPages` pages (its progress is committed), so one brand's long sync
+   * takes turns with others' and a worker's shutdown never waits long; the same job continues it.
+   */
+  private async yieldRun(runId: string, claim: string, job?: Job, token?: string): Promise<'pending'> {
+    await this.ds.query(
+      `UPDATE community_sync_runs SET status = 'pending', run_at = now(), locked_until = NULL, claim_token = NULL,
+              updated_at = now()
+        WHERE id = $1 AND claim_token = $2`,
+      [runId, claim],
+    );
+    if (job && token) {
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
+    return 'pending';
   }
 
   /** The run is not claimable now: wait for its time or its live claim, or there is nothing to do. */
