@@ -342,6 +342,9 @@ describe('communities: group sync, callback handlers, members (int, against a we
       expect(view.nextAttemptAt!.getTime()).toBeGreaterThan(before + 30_000);
       // Not claimable before its time.
       expect(await sync.process(run.id)).toBe('skipped');
+      // One open sync per brand: asking again answers the same run.
+      const again = await sync.start(actor);
+      expect(again).toMatchObject({ created: false, run: { id: run.id, status: 'pending' } });
     });
   });
 
