@@ -1,4 +1,5 @@
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
+import { COMMUNITIES_DEMO_STEPS } from './communities.steps';
 import { DemoContext, DemoStep } from './demo-context';
 
 interface Me {
@@ -145,4 +146,5 @@ export const DEMO_STEPS: DemoStep[] = [
     },
   },
   ...COMMERCE_DEMO_STEPS,
+  ...COMMUNITIES_DEMO_STEPS,
 ];
