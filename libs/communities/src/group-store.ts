@@ -81,12 +81,21 @@ export class GroupStore {
     for (const s of staff) if (s.userid) byId.set(s.userid, s.name ?? byId.get(s.userid) ?? null);
     if (byId.size === 0) return new Map();
     const userids = [...byId.keys()].sort();
+    const names = userids.map((u) => byId.get(u) ?? null);
+    // DO NOTHING and a separate UPDATE of the rows that change: a known staff row is not locked
+    // (ON CONFLICT DO UPDATE would lock it even when nothing changes), so a callback holding a group
+    // and a sync page holding the staff rows cannot wait on each other.
     await m.query(
-      `INSERT INTO community_staff AS s (brand_id, userid, name)
+      `INSERT INTO community_staff (brand_id, userid, name)
        SELECT $1, x.userid, x.name FROM unnest($2::text[], $3::text[]) AS x(userid, name)
-       ON CONFLICT (brand_id, userid) DO UPDATE SET name = EXCLUDED.name, updated_at = now()
-        WHERE EXCLUDED.name IS NOT NULL AND s.name IS DISTINCT FROM EXCLUDED.name`,
-      [brandId, userids, userids.map((u) => byId.get(u) ?? null)],
+       ON CONFLICT (brand_id, userid) DO NOTHING`,
+      [brandId, userids, names],
+    );
+    await m.query(
+      `UPDATE community_staff s SET name = x.name, updated_at = now()
+         FROM unnest($2::text[], $3::text[]) AS x(userid, name)
+        WHERE s.brand_id = $1 AND s.userid = x.userid AND x.name IS NOT NULL AND s.name IS DISTINCT FROM x.name`,
+      [brandId, userids, names],
     );
     const rows: Raw[] = await m.query(
       `SELECT id, userid FROM community_staff WHERE brand_id = $1 AND userid = ANY($2::text[])`,
@@ -379,7 +388,8 @@ export class GroupStore {
 
   /**
    * People joined at `at` (a callback). A person already in the group, or whose stay ended at or
-   * after `at` (the callback is older than what we know), is left alone.
+   * after `at` (the callback is older than what we know), is left alone. Staff among them are
+   * known staff (the handler reads the group otherwise).
    */
   async addMembers(
     m: EntityManager,
@@ -398,11 +408,6 @@ export class GroupStore {
        ON CONFLICT (group_id, userid) WHERE left_at IS NULL DO NOTHING
        RETURNING id, userid, member_type`,
       [brandId, group.id, people.map((p) => p.userid), people.map((p) => p.type), at, joinScene],
-    );
-    await this.upsertStaff(
-      m,
-      brandId,
-      people.filter((p) => p.type === 'staff').map((p) => ({ userid: p.userid })),
     );
     const externals = joined.filter((r) => r.member_type === 'external');
     const created = await this.linkContacts(
@@ -478,18 +483,20 @@ export class GroupStore {
   }
 
   /**
-   * Marks groups WeCom no longer lists (a completed sync pass that did not see them since `since`);
-   * returns how many groups, and how many stays that ended.
+   * Marks groups WeCom no longer lists (a completed sync pass that did not see them since `since`,
+   * `except` the ones about to be applied); returns how many groups, and how many stays that ended.
    */
   async dismissUnseen(
     m: EntityManager,
     brandId: string,
     since: Date,
+    except: string[] = [],
   ): Promise<{ groups: number; left: number }> {
     const rows: Raw[] = await m.query(
       `SELECT id, chat_id, status, synced_at, member_version, last_seen_at FROM community_groups
-        WHERE brand_id = $1 AND status = 'active' AND last_seen_at < $2 ORDER BY chat_id FOR UPDATE`,
-      [brandId, since],
+        WHERE brand_id = $1 AND status = 'active' AND last_seen_at < $2 AND NOT (chat_id = ANY($3::text[]))
+        ORDER BY chat_id FOR UPDATE`,
+      [brandId, since, except],
     );
     const out = { groups: 0, left: 0 };
     for (const r of rows) {

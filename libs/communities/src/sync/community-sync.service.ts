@@ -256,10 +256,17 @@ export class CommunitySyncService implements OnModuleInit {
             [runId, claim],
           );
           if (held.length === 0) throw new ClaimLost();
-          const stats = await this.store.applySnapshots(m, brandId, snapshots, asOf);
+          // The last page first dismisses what the pass did not see (taking those groups' locks
+          // before any member identity lock, as every other writer does), then applies itself.
           const dismissed = done
-            ? await this.store.dismissUnseen(m, brandId, passStartedAt)
+            ? await this.store.dismissUnseen(
+                m,
+                brandId,
+                passStartedAt,
+                snapshots.map((sn) => sn.chatId),
+              )
             : { groups: 0, left: 0 };
+          const stats = await this.store.applySnapshots(m, brandId, snapshots, asOf);
           await m.query(
             `UPDATE community_sync_runs SET
                 cursor = $3, pages = pages + 1, attempts = 0, groups_synced = groups_synced + $4, groups_skipped = groups_skipped + $5,
