@@ -574,6 +574,61 @@ describe('communities: group sync, callback handlers, members (int, against a we
     });
   });
 
+  it('concurrent callbacks keep counts exact and make one member per new customer', async () => {
+    const { brand, actor } = await brandWithCorp();
+    const tag = uniq();
+    const chats = [0, 1].map((i) => ({
+      chat_id: `wr-${tag}-${i}`,
+      owner: `boss-${tag}`,
+      member_list: [{ userid: `boss-${tag}`, type: 1 as const }],
+    }));
+    await seed(chats);
+    await runSync(actor);
+    const join = (chat: number, userid: string) =>
+      deliver(brand.id, {
+        Event: 'change_external_chat',
+        ChatId: `wr-${tag}-${chat}`,
+        ChangeType: 'update',
+        UpdateDetail: 'add_member',
+        MemChangeList: { Item: [userid] },
+      });
+    // Ten different people join group 0 at once; one new person joins both groups and adds a staff member at once.
+    const shared = `wm-${tag}-shared`;
+    await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) => join(0, `wm-${tag}-${i}`)),
+      join(0, shared),
+      join(1, shared),
+      deliver(brand.id, {
+        Event: 'change_external_contact',
+        ChangeType: 'add_external_contact',
+        UserID: `boss-${tag}`,
+        ExternalUserID: shared,
+      }),
+    ]);
+    const counts: Array<{ chat_id: string; member_count: number; open: number }> = await ds.query(
+      `SELECT g.chat_id, g.member_count,
+              (SELECT count(*) FROM community_group_members gm WHERE gm.group_id = g.id AND gm.left_at IS NULL)::int AS open
+         FROM community_groups g WHERE g.brand_id = $1 ORDER BY g.chat_id`,
+      [brand.id],
+    );
+    expect(counts).toEqual([
+      { chat_id: `wr-${tag}-0`, member_count: 12, open: 12 },
+      { chat_id: `wr-${tag}-1`, member_count: 2, open: 2 },
+    ]);
+    const owners: Array<{ n: number }> = await ds.query(
+      `SELECT count(DISTINCT member_id)::int AS n FROM member_identities WHERE brand_id = $1 AND value = $2`,
+      [brand.id, shared],
+    );
+    expect(owners[0].n).toBe(1);
+    const linked: Array<{ member_id: string }> = await ds.query(
+      `SELECT DISTINCT member_id FROM community_group_members WHERE brand_id = $1 AND userid = $2
+       UNION SELECT DISTINCT member_id FROM community_contact_follows WHERE brand_id = $1 AND external_userid = $2`,
+      [brand.id, shared],
+    );
+    expect(linked).toHaveLength(1);
+    expect((await app.get(MembersService).summary(brand.id)).total).toBe(11);
+  });
+
   it('a merge moves memberships to the survivor; an erased member keeps them on the tombstone and is not re-created by a sync', async () => {
     const { brand, actor } = await brandWithCorp();
     const tag = uniq();
