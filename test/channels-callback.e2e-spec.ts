@@ -1,42 +1,46 @@
 import type { AddressInfo } from 'node:net';
-import { Injectable, Module, OnModuleInit } from '@nestjs/common';
-import {
-  callbackSignature,
-  ChannelsModule,
-  ChannelsWorkerModule,
-  encryptCallback,
-  WecomCallbackEvent,
-  WecomEventRegistry,
-} from '@siyu/channels';
+import { Inject, Injectable, Module, OnModuleInit, Type } from '@nestjs/common';
+// Types only: the app loads after wecom-sim is up, with WECOM_BASE_URL pointing at it (the
+// communities handlers read groups from WeCom), so @siyu/* and the factories load lazily below.
+import type { WecomCallbackEvent, WecomEventRegistry } from '@siyu/channels';
 import { DataSource } from 'typeorm';
-import { createBrand, TestBrand } from './factories/brand.factory';
-import { createTestApp, TestApp } from './harness';
+import type { TestBrand } from './factories/brand.factory';
+import type { TestApp } from './harness';
 import { waitFor } from './support/processes';
-import { SimProcess, startSimProcess } from './support/wecom-sim';
+import { startAppWithSim } from './support/sim-app';
+import type { SimProcess } from './support/wecom-sim';
 
-/** A stand-in for the communities lib: records change_external_chat events, failing on request. */
-@Injectable()
-class ChatEventRecorder implements OnModuleInit {
-  static seen: WecomCallbackEvent[] = [];
-  static failNext = 0;
-  constructor(private readonly registry: WecomEventRegistry) {}
-  onModuleInit(): void {
-    this.registry.on(
-      'change_external_chat',
-      async (event) => {
-        if (ChatEventRecorder.failNext > 0) {
-          ChatEventRecorder.failNext--;
-          throw new Error('handler failed on purpose');
-        }
-        ChatEventRecorder.seen.push(event);
-      },
-      'test.recorder',
-    );
+type Channels = typeof import('@siyu/channels');
+
+/** A stand-in handler beside the real ones: records change_external_chat events, failing on request. */
+const recorder = { seen: [] as WecomCallbackEvent[], failNext: 0 };
+
+function recorderModule(channels: Channels): Type<unknown> {
+  @Injectable()
+  class ChatEventRecorder implements OnModuleInit {
+    constructor(@Inject(channels.WecomEventRegistry) private readonly registry: WecomEventRegistry) {}
+    onModuleInit(): void {
+      this.registry.on(
+        'change_external_chat',
+        async (event) => {
+          if (recorder.failNext > 0) {
+            recorder.failNext--;
+            throw new Error('handler failed on purpose');
+          }
+          recorder.seen.push(event);
+        },
+        'test.recorder',
+      );
+    }
   }
-}
 
-@Module({ imports: [ChannelsModule, ChannelsWorkerModule], providers: [ChatEventRecorder] })
-class RecorderModule {}
+  @Module({
+    imports: [channels.ChannelsModule, channels.ChannelsWorkerModule],
+    providers: [ChatEventRecorder],
+  })
+  class RecorderModule {}
+  return RecorderModule;
+}
 
 const TOKEN = 'siyuCallbackToken1';
 const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
@@ -93,9 +97,14 @@ describe('WeCom callback endpoint with wecom-sim pushing signed, encrypted event
     MemChangeList: [member],
   });
 
+  let createBrand: typeof import('./factories/brand.factory').createBrand;
+  let encryptCallback: Channels['encryptCallback'];
+  let callbackSignature: Channels['callbackSignature'];
+
   beforeAll(async () => {
-    sim = await startSimProcess();
-    t = await createTestApp(RecorderModule);
+    ({ sim, t } = await startAppWithSim(async () => [recorderModule(await import('@siyu/channels'))]));
+    ({ createBrand } = await import('./factories/brand.factory'));
+    ({ encryptCallback, callbackSignature } = await import('@siyu/channels'));
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     ds = t.app.get(DataSource);
@@ -152,7 +161,7 @@ describe('WeCom callback endpoint with wecom-sim pushing signed, encrypted event
       UpdateDetail: 'add_member',
       MemChangeList: { Item: ['wmMember1'] },
     });
-    const mine = ChatEventRecorder.seen.filter((e) => e.brandId === brand.id);
+    const mine = recorder.seen.filter((e) => e.brandId === brand.id);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({
       event: 'change_external_chat',
@@ -167,7 +176,7 @@ describe('WeCom callback endpoint with wecom-sim pushing signed, encrypted event
   it('a failing handler leaves the event failed, then it is retried until it succeeds', async () => {
     const brand = await createBrand(t.app);
     await setCorp(brand, 'wwRetryCorp');
-    ChatEventRecorder.failNext = 1;
+    recorder.failNext = 1;
     await push(brand.id, 'wwRetryCorp', joinEvent('wrRetry', 'wmR'));
     const row = await waitFor(
       async () => (await events(brand.id)).find((r) => r.status === 'done'),
@@ -175,15 +184,16 @@ describe('WeCom callback endpoint with wecom-sim pushing signed, encrypted event
       'the retried event to be done',
     );
     expect(row.attempts).toBe(2);
-    expect(ChatEventRecorder.seen.filter((e) => e.brandId === brand.id)).toHaveLength(1);
+    expect(recorder.seen.filter((e) => e.brandId === brand.id)).toHaveLength(1);
   });
 
   it('an event nobody handles is kept as ignored, with personal free text redacted', async () => {
     const brand = await createBrand(t.app);
     await setCorp(brand, 'wwIgnoredCorp');
+    // change_external_chat and change_external_contact have handlers (communities); tag changes have none.
     const res = await push(brand.id, 'wwIgnoredCorp', {
-      Event: 'change_external_contact',
-      ChangeType: 'add_external_contact',
+      Event: 'change_external_tag',
+      ChangeType: 'update',
       UserID: 'staff1',
       ExternalUserID: 'wmNewCustomer',
       State: 'live-0521',

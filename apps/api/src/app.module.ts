@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChannelsHttpModule } from '@siyu/channels';
 import { CommerceHttpModule } from '@siyu/commerce';
+import { CommunitiesHttpModule } from '@siyu/communities';
 import { MembersHttpModule } from '@siyu/members';
 import { PlatformHttpModule, PlatformModule } from '@siyu/platform';
 import { TiersHttpModule } from '@siyu/tiers';
@@ -14,6 +15,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     CommerceHttpModule,
     TiersHttpModule,
     ChannelsHttpModule,
+    CommunitiesHttpModule,
   ],
 })
 export class AppModule {}

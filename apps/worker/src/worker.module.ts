@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
+import { CommunitiesWorkerModule } from '@siyu/communities';
 import { MembersWorkerModule } from '@siyu/members';
 import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
 import { TiersWorkerModule } from '@siyu/tiers';
@@ -14,6 +15,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     CommerceWorkerModule,
     TiersWorkerModule,
     ChannelsWorkerModule,
+    CommunitiesWorkerModule,
   ],
 })
 export class WorkerModule {}

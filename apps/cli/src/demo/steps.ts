@@ -1,4 +1,5 @@
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
+import { COMMUNITIES_DEMO_STEPS } from './communities.steps';
 import { DemoContext, DemoStep } from './demo-context';
 import { TIERS_DEMO_STEPS } from './tiers.steps';
 
@@ -147,4 +148,5 @@ export const DEMO_STEPS: DemoStep[] = [
   },
   ...COMMERCE_DEMO_STEPS,
   ...TIERS_DEMO_STEPS,
+  ...COMMUNITIES_DEMO_STEPS,
 ];
