@@ -1,7 +1,6 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AppConfig } from '@siyu/platform';
+import { AppConfig, QueueRegistry } from '@siyu/platform';
 import type { Queue } from 'bullmq';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
@@ -39,7 +38,7 @@ export class RfmScheduler implements OnApplicationBootstrap, OnApplicationShutdo
   private running: Promise<RfmSyncReport> | null = null;
 
   constructor(
-    @InjectQueue(RfmScheduleQueue.name) private readonly queue: Queue<RfmTick>,
+    private readonly queues: QueueRegistry,
     @InjectDataSource() private readonly ds: DataSource,
     private readonly rfm: RfmService,
     private readonly config: AppConfig,
@@ -62,6 +61,10 @@ export class RfmScheduler implements OnApplicationBootstrap, OnApplicationShutdo
   sync(now = new Date()): Promise<RfmSyncReport> {
     this.running ??= this.pass(now).finally(() => (this.running = null));
     return this.running;
+  }
+
+  private get queue(): Queue<RfmTick> {
+    return this.queues.get(RfmScheduleQueue);
   }
 
   private async pass(now: Date): Promise<RfmSyncReport> {
