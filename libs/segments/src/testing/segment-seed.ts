@@ -45,12 +45,17 @@ export interface SeededMember extends Required<Omit<SeedMember, 'mergedInto' | '
 
 export const COUNTED = new Set(['paid', 'partially_refunded']);
 
-export async function seedBrand(db: Queryable, timeZone = 'Asia/Shanghai'): Promise<string> {
-  const [row] = (await db.query(`INSERT INTO brands (name, time_zone) VALUES ($1, $2) RETURNING id`, [
-    `Seg ${randomUUID().slice(0, 8)}`,
+export async function seedBrand(
+  db: Queryable,
+  timeZone = 'Asia/Shanghai',
+  id: string = randomUUID(),
+): Promise<string> {
+  await db.query(`INSERT INTO brands (id, name, time_zone) VALUES ($1, $2, $3)`, [
+    id,
+    `Seg ${id.slice(0, 8)}`,
     timeZone,
-  ])) as Array<{ id: string }>;
-  return row.id;
+  ]);
+  return id;
 }
 
 /** Tags by name (ids may be chosen up front). */
