@@ -83,9 +83,11 @@ export class SegmentSnapshotsService implements OnModuleInit {
       `WITH ins AS (
          INSERT INTO segment_snapshot_members (snapshot_id, member_id, brand_id)
          SELECT $1::uuid, m.id, m.brand_id ${this.query.from(p, params)}
-         RETURNING 1)
-       UPDATE segment_snapshots SET member_count = (SELECT count(*) FROM ins) WHERE id = $1::uuid
-       RETURNING id, segment_id, label, member_count, created_at`,
+         RETURNING 1),
+       counted AS (
+         UPDATE segment_snapshots SET member_count = (SELECT count(*) FROM ins) WHERE id = $1::uuid
+         RETURNING id, segment_id, label, member_count, created_at)
+       SELECT * FROM counted`,
       params,
     );
     return toSnapshot(row);
