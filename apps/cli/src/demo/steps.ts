@@ -1,4 +1,5 @@
 import { DemoContext, DemoStep } from './demo-context';
+import { SEGMENTS_DEMO_STEPS } from './segments.steps';
 
 interface Me {
   kind: string;
@@ -143,4 +144,5 @@ export const DEMO_STEPS: DemoStep[] = [
       ctx.print(`the list shows it masked: ${listed.items[0]?.phone}`);
     },
   },
+  ...SEGMENTS_DEMO_STEPS,
 ];
