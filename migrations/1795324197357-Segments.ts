@@ -31,6 +31,11 @@ export class Segments1795324197357 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "member_rfm_brand_group_idx" ON "member_rfm" ("brand_id", "rfm_group") `,
     );
+    // Hand-written (the Order entity marks it synchronize: false): segments' windowed order counts and
+    // spend per member as index-only scans over counted orders.
+    await queryRunner.query(
+      `CREATE INDEX "orders_counted_member_placed_idx" ON "orders" ("member_id", "placed_at") INCLUDE ("amount_minor", "refunded_minor") WHERE status IN ('paid', 'partially_refunded')`,
+    );
     await queryRunner.query(
       `ALTER TABLE "segments" ADD CONSTRAINT "FK_3dbbb4c2aa901ab7d45cff89ce7" FOREIGN KEY ("brand_id") REFERENCES "brands"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
@@ -74,6 +79,7 @@ export class Segments1795324197357 implements MigrationInterface {
       `ALTER TABLE "segment_snapshots" DROP CONSTRAINT "FK_0b195e5dbeabb46fcf3614e9e9b"`,
     );
     await queryRunner.query(`ALTER TABLE "segments" DROP CONSTRAINT "FK_3dbbb4c2aa901ab7d45cff89ce7"`);
+    await queryRunner.query(`DROP INDEX "public"."orders_counted_member_placed_idx"`);
     await queryRunner.query(`DROP INDEX "public"."member_rfm_brand_group_idx"`);
     await queryRunner.query(`DROP TABLE "member_rfm"`);
     await queryRunner.query(`DROP TABLE "rfm_runs"`);

@@ -79,8 +79,9 @@ export class SegmentSnapshotsService implements OnModuleInit {
       [brandId, saved?.id ?? null, JSON.stringify(rule), opts.label ?? null, p.scope.now],
     );
     const params: unknown[] = [snap.id];
-    const [row]: Raw[] = await manager.query(
-      `WITH ins AS (
+    const [row]: Raw[] = await this.query.tuned(manager, (m) =>
+      m.query(
+        `WITH ins AS (
          INSERT INTO segment_snapshot_members (snapshot_id, member_id, brand_id)
          SELECT $1::uuid, m.id, m.brand_id ${this.query.from(p, params)}
          RETURNING 1),
@@ -88,7 +89,8 @@ export class SegmentSnapshotsService implements OnModuleInit {
          UPDATE segment_snapshots SET member_count = (SELECT count(*) FROM ins) WHERE id = $1::uuid
          RETURNING id, segment_id, label, member_count, created_at)
        SELECT * FROM counted`,
-      params,
+        params,
+      ),
     );
     return toSnapshot(row);
   }

@@ -261,6 +261,7 @@ export class SegmentsService {
     try {
       await runner.startTransaction('REPEATABLE READ');
       await runner.query('SET TRANSACTION READ ONLY');
+      await this.query.apply(runner.manager);
       await runner.query(`DECLARE segment_export NO SCROLL CURSOR FOR ${sql}`, params);
     } catch (err) {
       await runner.release();

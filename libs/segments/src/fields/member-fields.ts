@@ -108,8 +108,9 @@ const joinedAt: SegmentFieldDef = {
   },
 };
 
+// Keyed by the member (whose brand is checked), so (tag_id, member_id) serves it from the index alone.
 const tagsFrom = (ctx: CompileContext, ids: string) =>
-  `SELECT 1 FROM member_tags mt WHERE mt.member_id = ${ctx.member}.id AND mt.brand_id = ${ctx.brand} AND mt.tag_id = ANY(${ids})`;
+  `SELECT 1 FROM member_tags mt WHERE mt.member_id = ${ctx.member}.id AND mt.tag_id = ANY(${ids})`;
 
 const tags: SegmentFieldDef = {
   name: 'tags',
@@ -121,7 +122,7 @@ const tags: SegmentFieldDef = {
     const bound = ctx.bind(ids, 'uuid[]');
     if (c.op === 'has_any') return `EXISTS (${tagsFrom(ctx, bound)})`;
     if (c.op === 'has_none') return `NOT EXISTS (${tagsFrom(ctx, bound)})`;
-    return `(SELECT count(*) FROM member_tags mt WHERE mt.member_id = ${ctx.member}.id AND mt.brand_id = ${ctx.brand} AND mt.tag_id = ANY(${bound})) = ${ctx.bind(ids.length, 'int')}`;
+    return `(SELECT count(*) FROM member_tags mt WHERE mt.member_id = ${ctx.member}.id AND mt.tag_id = ANY(${bound})) = ${ctx.bind(ids.length, 'int')}`;
   },
   unknownRefs: (db, brandId, c) => unknownIds(db, 'tags', brandId, c.value as string[]),
 };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { checkRule } from './rule-checker';
-import { compileWhere, SegmentScope } from './rule-compiler';
+import { compileFrom, compileWhere, SegmentScope } from './rule-compiler';
 import { SegmentFieldRegistry } from './segment-field.registry';
 
 const registry = new SegmentFieldRegistry();
@@ -76,7 +76,7 @@ describe('segment rule compiler', () => {
     expect(la.params[1]).toEqual(new Date('2026-01-02T08:00:00Z'));
   });
 
-  it('scopes the side tables it reads by the brand', () => {
+  it('scopes tables found by a rule id by the brand, and member-keyed ones through the member', () => {
     const { where } = compile({
       any: [
         { field: 'tags', op: 'has_any', value: [randomUUID()] },
@@ -85,8 +85,56 @@ describe('segment rule compiler', () => {
         { field: 'orders_within_days', op: 'gte', value: 1, days: 30 },
       ],
     });
-    for (const alias of ['mt.brand_id', 'mtr.brand_id', 't.brand_id', 'rfm.brand_id', 'o.brand_id'])
+    for (const alias of ['mtr.brand_id', 't.brand_id', 'rfm.brand_id'])
       expect(where).toContain(`${alias} = $1::uuid`);
+    for (const alias of ['mt', 'mtr', 'rfm', 'o']) expect(where).toContain(`${alias}.member_id = m.id`);
+  });
+
+  it('evaluates top-level order aggregates after the other conditions (a fenced subquery)', () => {
+    const tag = randomUUID();
+    const params: unknown[] = [];
+    const from = compileFrom(
+      checkRule(
+        {
+          all: [
+            { field: 'spend_within_days', op: 'gte', value: 100, days: 365 },
+            { field: 'tags', op: 'has_any', value: [tag] },
+            { field: 'source_channel', op: 'eq', value: 'wecom' },
+          ],
+        },
+        registry,
+      ),
+      scope,
+      params,
+    );
+    expect(from).toMatch(
+      /^FROM \(SELECT m\.\* FROM members m\n WHERE m\.brand_id = \$1::uuid[\s\S]*OFFSET 0\) m\n WHERE \(\(SELECT COALESCE\(sum/,
+    );
+    const inner = from.slice(0, from.indexOf('OFFSET 0'));
+    expect(inner).toContain('mt.tag_id');
+    expect(inner).not.toContain('FROM orders');
+    expect(params).toEqual([brandId, [tag], 'wecom', new Date('2025-06-01T00:00:00Z'), 100]);
+    // alone, or inside a group, it stays where it is
+    const alone = compileFrom(
+      checkRule({ field: 'spend_within_days', op: 'gte', value: 1, days: 30 }, registry),
+      scope,
+      [],
+    );
+    expect(alone).toMatch(/^FROM members m\n WHERE /);
+    const nested = compileFrom(
+      checkRule(
+        {
+          any: [
+            { field: 'spend_within_days', op: 'gte', value: 1, days: 30 },
+            { field: 'city', op: 'is_set' },
+          ],
+        },
+        registry,
+      ),
+      scope,
+      [],
+    );
+    expect(nested).not.toContain('OFFSET 0');
   });
 });
 

@@ -20,9 +20,33 @@ export const MEMBER_ALIAS = 'm';
  * sit inside a larger statement that already has parameters); identifiers come from the catalogue.
  */
 export function compileWhere(node: CheckedNode, scope: SegmentScope, params: unknown[]): string {
+  return scopedWhere(node, scope, context(scope, params));
+}
+
+/**
+ * The `FROM … WHERE …` of the segment over `members m`. When the rule's top level ANDs heavy
+ * conditions (per-member aggregates over orders) with others, the others run first in a fenced
+ * subquery (`OFFSET 0` keeps the planner from pushing the aggregates below the joins that narrow
+ * the members down), and the heavy ones filter what is left: an index probe per remaining member
+ * instead of one per member of the brand.
+ */
+export function compileFrom(node: CheckedNode, scope: SegmentScope, params: unknown[]): string {
+  const m = MEMBER_ALIAS;
+  const top = node.kind === 'all' ? node.children : [node];
+  const heavy = top.filter((c) => c.kind === 'condition' && c.def.heavy);
+  if (heavy.length === 0 || heavy.length === top.length)
+    return `FROM members ${m}\n WHERE ${compileWhere(node, scope, params)}`;
+  const ctx = context(scope, params);
+  const light: CheckedNode = { kind: 'all', children: top.filter((c) => !heavy.includes(c)) };
+  const inner = scopedWhere(light, scope, ctx);
+  const outer = heavy.map((c) => compileNode(c, ctx)).join('\n  AND ');
+  return `FROM (SELECT ${m}.* FROM members ${m}\n WHERE ${inner}\n OFFSET 0) ${m}\n WHERE ${outer}`;
+}
+
+function context(scope: SegmentScope, params: unknown[]): CompileContext {
   params.push(scope.brandId);
   const brand = `$${params.length}::uuid`;
-  const ctx: CompileContext = {
+  return {
     member: MEMBER_ALIAS,
     brand,
     now: scope.now,
@@ -32,8 +56,11 @@ export function compileWhere(node: CheckedNode, scope: SegmentScope, params: unk
       return `$${params.length}::${cast}`;
     },
   };
+}
+
+function scopedWhere(node: CheckedNode, scope: SegmentScope, ctx: CompileContext): string {
   const m = MEMBER_ALIAS;
-  const scoped = [`${m}.brand_id = ${brand}`, `${m}.merged_into IS NULL`];
+  const scoped = [`${m}.brand_id = ${ctx.brand}`, `${m}.merged_into IS NULL`];
   if (!scope.includeErased) scoped.push(`${m}.erased_at IS NULL`);
   const rule = compileNode(node, ctx);
   if (rule !== 'TRUE') scoped.push(rule);

@@ -48,9 +48,11 @@ export interface Queryable {
 /**
  * One field of the segment catalogue. Libs add their own (group chats, coupons, campaigns) through
  * `SegmentFieldRegistry.register`. `compile` returns a boolean SQL expression about the member
- * `ctx.member`; it must put every value through `ctx.bind` and scope every table it reads by
- * `ctx.brand`. It may return NULL for an unknown value (the compiler treats NULL as "no match" and
- * wraps a `not` so it stays the complement).
+ * `ctx.member`; it must put every value through `ctx.bind`, and scope what it reads to the brand:
+ * rows keyed by the member (`x.member_id = m.id`) are the member's, hence the brand's; rows found
+ * by an id from the rule (a tag, a tier, a group chat) must be matched with `ctx.brand`. It may
+ * return NULL for an unknown value (the compiler reads NULL as "no match" and keeps `not` the
+ * complement).
  */
 export interface SegmentFieldDef {
   /** snake_case, unique in the registry. */
@@ -62,6 +64,11 @@ export interface SegmentFieldDef {
   readonly ops: Readonly<Record<string, ValueSpec>>;
   /** Windowed fields take `days` (1 … RULE_LIMITS.maxDays): "in the last N days". */
   readonly window?: boolean;
+  /**
+   * A per-member aggregate that costs an index probe per member (spend in a window): at the top
+   * level of a rule it is evaluated after every other condition has narrowed the members down.
+   */
+  readonly heavy?: boolean;
   compile(cond: CheckedCondition, ctx: CompileContext): string;
   /**
    * The ids in the condition's value that are not the brand's (unknown tags, another brand's tier):
