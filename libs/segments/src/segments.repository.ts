@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { decodeCursor, NotFoundException, Page, toPage, ValidationException } from '@siyu/platform';
 import { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Segment } from './entities/segment.entity';
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -78,7 +79,10 @@ export class SegmentsRepository {
       Pick<Segment, 'name' | 'description' | 'rule' | 'includeErased' | 'memberCount' | 'countedAt'>
     >,
   ): Promise<void> {
-    await this.repo(m).update({ brandId, id }, v as never);
+    const { rule, ...columns } = v;
+    // A JSON column: TypeORM's deep-partial type cannot follow the rule's recursive union.
+    const json = rule === undefined ? {} : { rule: rule as QueryDeepPartialEntity<Segment>['rule'] };
+    await this.repo(m).update({ brandId, id }, { ...columns, ...json });
   }
 
   async delete(m: EntityManager, brandId: string, id: string): Promise<void> {
