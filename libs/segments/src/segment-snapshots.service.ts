@@ -9,8 +9,8 @@ import { SegmentQueryService } from './segment-query.service';
 import { SEGMENT_MEMBER_COLUMNS, toSegmentMember } from './segment-members.sql';
 import { SegmentsRepository, UUID_RE, uuidCursor } from './segments.repository';
 
-/** What to freeze: a saved segment, or a rule (a campaign's ad-hoc audience). */
-export type SnapshotSource = { segmentId: string } | { rule: unknown };
+/** What to freeze: a saved segment (its id), or a rule (a campaign's ad-hoc audience). */
+export type SnapshotSource = string | { segmentId: string } | { rule: unknown };
 
 type Raw = Record<string, unknown>;
 
@@ -65,8 +65,9 @@ export class SegmentSnapshotsService implements OnModuleInit {
     source: SnapshotSource,
     opts: { label?: string | null; now?: Date } = {},
   ): Promise<SnapshotResult> {
-    const saved = 'segmentId' in source ? await this.repo.get(brandId, source.segmentId, manager) : null;
-    const rule = saved ? saved.rule : (source as { rule: unknown }).rule;
+    const from = typeof source === 'string' ? { segmentId: source } : source;
+    const saved = 'segmentId' in from ? await this.repo.get(brandId, from.segmentId, manager) : null;
+    const rule = saved ? saved.rule : (from as { rule: unknown }).rule;
     const p = await this.query.prepare(
       brandId,
       rule,

@@ -213,7 +213,7 @@ describe('segments (int): RFM, snapshots, nightly schedulers', () => {
       await expect(snapshots.get(brand, rolledBack)).rejects.toMatchObject({ status: 404 });
 
       const snap = await ds.transaction((m) =>
-        snapshots.snapshot(m, brand, { segmentId: segment.id }, { label: 'campaign:y' }),
+        snapshots.snapshot(m, brand, segment.id, { label: 'campaign:y' }),
       );
       // erased members are never in an audience; opted-out ones are (senders check consent at send time)
       expect(snap).toMatchObject({ segmentId: segment.id, label: 'campaign:y', count: 2 });
