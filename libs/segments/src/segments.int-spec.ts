@@ -291,6 +291,38 @@ describe('segments (int): RFM, snapshots, nightly schedulers', () => {
     });
   });
 
+  describe('export', () => {
+    it('frees its connection when the reader goes away, before or while reading', async () => {
+      const brand = await seedBrand(ds);
+      await seedMembers(
+        ds,
+        brand,
+        Array.from({ length: 2_500 }, () => ({ sourceChannel: 'wecom' })),
+      );
+      const segments = app.get(SegmentsService);
+      const segment = await segments.create(actorOf(brand), { name: 'Export', rule: { all: [] } });
+      // the test pool has 5 connections: a leak would leave the later exports waiting forever
+      for (let i = 0; i < 12; i++) {
+        const { stream } = await segments.exportCsv(actorOf(brand), segment.id);
+        if (i % 2 === 0) {
+          stream.destroy();
+        } else {
+          await new Promise<void>((resolve) => stream.once('data', () => resolve()));
+          stream.destroy();
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+      const { stream } = await segments.exportCsv(actorOf(brand), segment.id);
+      let text = '';
+      for await (const chunk of stream) text += String(chunk);
+      expect(text.trimEnd().split('\n')).toHaveLength(2_501);
+      const [{ n }] = await ds.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+      );
+      expect(n).toBe(0);
+    });
+  });
+
   describe('nightly RFM schedulers', () => {
     it('keep one job scheduler per brand in its time zone, re-declared after a Redis flush', async () => {
       const scheduler = app.get(RfmScheduler);

@@ -267,6 +267,14 @@ export class SegmentsService {
       await runner.release();
       throw err;
     }
+    // Released once: when the rows run out, fail, or the stream is closed before they are read.
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
+    };
     async function* rows(): AsyncGenerator<SegmentMemberRecord> {
       try {
         for (;;) {
@@ -278,10 +286,11 @@ export class SegmentsService {
         }
         await runner.commitTransaction();
       } finally {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        await runner.release();
+        await release();
       }
     }
+    const source = Readable.from(rows());
+    source.once('close', () => void release().catch(() => undefined));
     const toCells = new Transform({
       objectMode: true,
       transform(r: SegmentMemberRecord, _enc, done) {
@@ -302,7 +311,7 @@ export class SegmentsService {
     });
     const csv = stringify({ header: true, columns: [...EXPORT_COLUMNS] });
     // pipeline destroys the cursor's generator (and frees its connection) if the client goes away.
-    pipeline(Readable.from(rows()), toCells, csv, (err) => {
+    pipeline(source, toCells, csv, (err) => {
       if (err && err.code !== 'ERR_STREAM_PREMATURE_CLOSE')
         this.logger.warn({ err: { message: err.message }, segmentId: id }, 'segment export failed');
     });
