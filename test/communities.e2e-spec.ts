@@ -457,6 +457,11 @@ describe('communities: groups synced from wecom-sim and kept current by its call
       WHERE m.brand_id = $1 AND ${communities.groupMembershipSql('m', params, { groupIds: [g.id as string] })}
         AND ${members.reachableMemberSql('m')}`;
     expect(await ds.query(segmentSql, params)).toEqual([]);
+    // The same membership as a segment condition (registered by communities in segments' catalogue).
+    const preview = (rule: object) =>
+      t.http().post('/v1/segments/preview').set(bearer(cm.token)).send({ rule }).expect(200);
+    const inGroup = { field: 'group_chats', op: 'has_any', value: [g.id] };
+    expect((await preview(inGroup)).body.count).toBe(0);
 
     await push(brand.id, corpId, {
       Event: 'change_external_chat',
@@ -482,6 +487,13 @@ describe('communities: groups synced from wecom-sim and kept current by its call
       }),
     ]);
     expect(await ds.query(segmentSql, params)).toEqual([{ id: joiner.body.id }]);
+    const joined = (await preview(inGroup)).body;
+    expect(joined.count).toBe(1);
+    expect(joined.sample.map((x: { id: string }) => x.id)).toEqual([joiner.body.id]);
+    expect(
+      (await preview({ all: [{ field: 'in_group_chat', op: 'eq', value: true }, inGroup] })).body.count,
+    ).toBe(1);
+    expect((await preview({ not: inGroup })).body.count).toBe((await preview({ all: [] })).body.count - 1);
     const mine = await t.http().get(`/v1/members/${joiner.body.id}/groups`).set(bearer(cm.token)).expect(200);
     expect(mine.body.items.map((i: { chatId: string }) => i.chatId)).toEqual([chatId]);
     const timeline = await t

@@ -399,7 +399,7 @@ describe('members (e2e)', () => {
       expect(audit.body.items.length).toBeGreaterThanOrEqual(2);
     });
 
-    it('answers 404 for another brand’s tag, 422 for a segment audience (not installed yet) and 400 for both audiences', async () => {
+    it('answers 404 for another brand’s tag and for an unknown segment audience, 400 for both audiences', async () => {
       const member = await createMember(t.app, brand);
       const other = await createBrand(t.app);
       const theirs = await createTag(t.app, other);
@@ -416,8 +416,8 @@ describe('members (e2e)', () => {
         .post('/v1/members/tags/bulk')
         .set(auth)
         .send({ tagIds: [mine.id], action: 'add', segmentId: randomUUID() })
-        .expect(422);
-      expect(segment.body.code).toBe('AUDIENCE_RESOLVER_UNAVAILABLE');
+        .expect(404);
+      expect(segment.body.code).toBe('SEGMENT_NOT_FOUND');
       const both = await t
         .http()
         .post('/v1/members/tags/bulk')

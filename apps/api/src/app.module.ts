@@ -3,7 +3,8 @@ import { ChannelsHttpModule } from '@siyu/channels';
 import { CommerceHttpModule } from '@siyu/commerce';
 import { CommunitiesHttpModule } from '@siyu/communities';
 import { MembersHttpModule } from '@siyu/members';
-import { PlatformHttpModule, PlatformModule } from '@siyu/platform';
+import { PlatformModule, PlatformHttpModule } from '@siyu/platform';
+import { SegmentsHttpModule } from '@siyu/segments';
 import { TiersHttpModule } from '@siyu/tiers';
 
 /** The API process: the platform and every domain lib's HTTP module. */
@@ -14,6 +15,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     MembersHttpModule,
     CommerceHttpModule,
     TiersHttpModule,
+    SegmentsHttpModule,
     ChannelsHttpModule,
     CommunitiesHttpModule,
   ],

@@ -4,6 +4,7 @@ import { CommerceWorkerModule } from '@siyu/commerce';
 import { CommunitiesWorkerModule } from '@siyu/communities';
 import { MembersWorkerModule } from '@siyu/members';
 import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
+import { SegmentsWorkerModule } from '@siyu/segments';
 import { TiersWorkerModule } from '@siyu/tiers';
 
 /** The worker process: the platform and every domain lib's processors. No HTTP. */
@@ -14,6 +15,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     MembersWorkerModule,
     CommerceWorkerModule,
     TiersWorkerModule,
+    SegmentsWorkerModule,
     ChannelsWorkerModule,
     CommunitiesWorkerModule,
   ],

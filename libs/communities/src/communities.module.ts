@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { ChannelsModule } from '@siyu/channels';
 import { MembersModule } from '@siyu/members';
 import { PlatformQueueModule } from '@siyu/platform';
+import { SegmentsModule } from '@siyu/segments';
 import { CommunityCallbacks } from './callbacks/community-callbacks';
+import { CommunitySegmentFields } from './community-segment-fields';
 import { ContactEventsHandler } from './callbacks/contact-events.handler';
 import { GroupEventsHandler } from './callbacks/group-events.handler';
 import { GroupStore } from './group-store';
@@ -21,7 +23,7 @@ const exported = [GroupsService, GroupTagsService, CommunitySyncService];
  * worker and other libs (campaigns, segments) through index.ts.
  */
 @Module({
-  imports: [MembersModule, ChannelsModule, PlatformQueueModule.register(CommunitySyncQueue)],
+  imports: [MembersModule, ChannelsModule, SegmentsModule, PlatformQueueModule.register(CommunitySyncQueue)],
   providers: [
     ...exported,
     CommunityMemberLinker,
@@ -30,6 +32,7 @@ const exported = [GroupsService, GroupTagsService, CommunitySyncService];
     GroupEventsHandler,
     ContactEventsHandler,
     CommunityCallbacks,
+    CommunitySegmentFields,
   ],
   exports: exported,
 })

@@ -1,9 +1,21 @@
 /**
  * SQL fragments other libs embed in their own parameterised statements (segments' rule compiler,
- * the campaign engine's INSERT … SELECT fan-out). Each appends its bind values to `params` and refers
- * to them by position (`$${params.length}`), so the fragment can sit anywhere in a larger query.
- * None of them checks the shape of the values: ids must be UUIDs (validate them before, as DTOs do).
+ * the campaign engine's INSERT … SELECT fan-out). Each takes where its bind values go: a `params`
+ * array (values appended, referred to by position `$${params.length}`) or a `SqlBind` function
+ * (segments' `ctx.bind`), so the fragment can sit anywhere in a larger query. None of them checks
+ * the shape of the values: ids must be UUIDs (validate them before, as DTOs do).
  */
+
+/** Appends a bind value and answers its placeholder with the cast (`$4::uuid[]`). */
+export type SqlBind = (value: unknown, cast: string) => string;
+
+const binder = (to: unknown[] | SqlBind): SqlBind =>
+  typeof to === 'function'
+    ? to
+    : (value, cast) => {
+        to.push(value);
+        return `$${to.length}::${cast}`;
+      };
 
 /** Which group chats: by Siyu group id, by WeCom chat_id, or by group tag. Several lists are OR-ed. */
 export interface GroupSelector {
@@ -29,13 +41,14 @@ function alias(name: string): string {
 }
 
 /** The selector as a predicate over group alias `g`; null when it names no list at all. */
-export function groupSelectorSql(g: string, params: unknown[], sel: GroupSelector): string | null {
+export function groupSelectorSql(g: string, params: unknown[] | SqlBind, sel: GroupSelector): string | null {
+  const bind = binder(params);
   const parts: string[] = [];
-  if (sel.groupIds) parts.push(`${g}.id = ANY($${params.push(sel.groupIds)}::uuid[])`);
-  if (sel.chatIds) parts.push(`${g}.chat_id = ANY($${params.push(sel.chatIds)}::text[])`);
+  if (sel.groupIds) parts.push(`${g}.id = ANY(${bind(sel.groupIds, 'uuid[]')})`);
+  if (sel.chatIds) parts.push(`${g}.chat_id = ANY(${bind(sel.chatIds, 'text[]')})`);
   if (sel.tagIds)
     parts.push(
-      `EXISTS (SELECT 1 FROM community_group_tag_links cg_tl WHERE cg_tl.group_id = ${g}.id AND cg_tl.tag_id = ANY($${params.push(sel.tagIds)}::uuid[]))`,
+      `EXISTS (SELECT 1 FROM community_group_tag_links cg_tl WHERE cg_tl.group_id = ${g}.id AND cg_tl.tag_id = ANY(${bind(sel.tagIds, 'uuid[]')}))`,
     );
   return parts.length > 0 ? `(${parts.join(' OR ')})` : null;
 }
@@ -56,7 +69,7 @@ export function groupSelectorSql(g: string, params: unknown[], sel: GroupSelecto
  */
 export function groupMembershipSql(
   memberAlias: string,
-  params: unknown[],
+  params: unknown[] | SqlBind,
   opts: GroupMembershipOptions = {},
 ): string {
   const m = alias(memberAlias);
@@ -96,10 +109,10 @@ export interface GroupAudienceOptions {
 export function groupAudienceSql(
   brandId: string,
   sel: GroupSelector,
-  params: unknown[],
+  params: unknown[] | SqlBind,
   opts: GroupAudienceOptions = {},
 ): string {
-  const conds = [`cg_g.brand_id = $${params.push(brandId)}::uuid`, `cg_g.status = 'active'`];
+  const conds = [`cg_g.brand_id = ${binder(params)(brandId, 'uuid')}`, `cg_g.status = 'active'`];
   if (opts.ownerActiveOnly !== false) conds.push(`cg_s.active`);
   if (!opts.all) conds.push(groupSelectorSql('cg_g', params, sel) ?? 'false');
   return `SELECT cg_g.id AS group_id, cg_g.chat_id, cg_s.userid AS owner_userid, cg_s.active AS owner_active,
@@ -118,10 +131,14 @@ export interface ContactOptions {
  * members row aliased `memberAlias`. A WeCom 1:1 broadcast can only reach such members; when every
  * relationship has ended (either side deleted the other) WeCom answers "not a friend".
  */
-export function wecomContactSql(memberAlias: string, params: unknown[], opts: ContactOptions = {}): string {
+export function wecomContactSql(
+  memberAlias: string,
+  params: unknown[] | SqlBind,
+  opts: ContactOptions = {},
+): string {
   const m = alias(memberAlias);
   const conds = [`cf_f.member_id = ${m}.id`, `cf_f.brand_id = ${m}.brand_id`, `cf_f.status = 'active'`];
-  if (opts.staffUserIds) conds.push(`cf_s.userid = ANY($${params.push(opts.staffUserIds)}::text[])`);
+  if (opts.staffUserIds) conds.push(`cf_s.userid = ANY(${binder(params)(opts.staffUserIds, 'text[]')})`);
   return `EXISTS (SELECT 1 FROM community_contact_follows cf_f JOIN community_staff cf_s ON cf_s.id = cf_f.staff_id WHERE ${conds.join(' AND ')})`;
 }
 

@@ -19,3 +19,4 @@ export { CommunitySyncService } from './sync/community-sync.service';
 export type { SyncRunView } from './sync/community-sync.service';
 export * from './jobs/communities.queue';
 export { CONTACT_EVENTS_HANDLER, GROUP_EVENTS_HANDLER } from './callbacks/community-callbacks';
+export * from './community-segment-fields';

@@ -1,6 +1,7 @@
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
 import { COMMUNITIES_DEMO_STEPS } from './communities.steps';
 import { DemoContext, DemoStep } from './demo-context';
+import { SEGMENTS_DEMO_STEPS } from './segments.steps';
 import { TIERS_DEMO_STEPS } from './tiers.steps';
 
 interface Me {
@@ -148,5 +149,6 @@ export const DEMO_STEPS: DemoStep[] = [
   },
   ...COMMERCE_DEMO_STEPS,
   ...TIERS_DEMO_STEPS,
+  ...SEGMENTS_DEMO_STEPS,
   ...COMMUNITIES_DEMO_STEPS,
 ];
