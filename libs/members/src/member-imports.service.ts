@@ -847,10 +847,13 @@ SELECT $1, $2, s.line, e.field, e.reason, left(e.value, 200)
  WHERE e.reason IS NOT NULL`;
 
 /**
- * An identity's key for sorting: byte order ("C"), which sorts several times faster than the
- * database's locale and groups the same way (equal is equal in both).
+ * An identity's key for sorting, value first and in byte order ("C"): the value tells nearly every
+ * pair apart within its first bytes, which Postgres's abbreviated keys compare in one step (kind
+ * first made every comparison go through three full string comparisons: 8 s against 1.8 s for
+ * 2.5 million identities). Grouping is the same (equal is equal in both), and inserting in value
+ * order still walks the unique index's kinds and the value index in order.
  */
-const IDENTITY_KEY = (t: string) => `${t}.kind COLLATE "C", ${t}.app_id COLLATE "C", ${t}.value COLLATE "C"`;
+const IDENTITY_KEY = (t: string) => `${t}.value COLLATE "C", ${t}.kind COLLATE "C", ${t}.app_id COLLATE "C"`;
 
 /** Every identity of every good row, in stored form. */
 const IDS_SQL = `
