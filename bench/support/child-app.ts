@@ -14,6 +14,11 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Polled until it answers 200. */
   healthPath?: string;
+  /**
+   * For a process with no HTTP server (the worker): ready once a line of its output matches, instead
+   * of polling `healthPath`.
+   */
+  readyLine?: RegExp;
   startTimeoutMs?: number;
 }
 
@@ -36,7 +41,10 @@ export interface ChildApp {
 
 const TAIL_LINES = 40;
 
-/** Starts a compiled app from dist/ as a child process on a free port and waits until it is healthy. */
+/**
+ * Starts a compiled app from dist/ as a child process on a free port and waits until it is healthy
+ * (or, with `readyLine`, until it says it is ready).
+ */
 export async function startDistApp(o: StartOptions): Promise<ChildApp> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -45,8 +53,11 @@ export async function startDistApp(o: StartOptions): Promise<ChildApp> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail: string[] = [];
+  let ready = false;
   const keep = (chunk: Buffer) => {
-    tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    const lines = chunk.toString('utf8').split('\n').filter(Boolean);
+    if (o.readyLine && lines.some((l) => o.readyLine?.test(l))) ready = true;
+    tail.push(...lines);
     tail.splice(0, Math.max(0, tail.length - TAIL_LINES));
   };
   child.stdout.on('data', keep);
@@ -83,16 +94,21 @@ export async function startDistApp(o: StartOptions): Promise<ChildApp> {
         `${o.name} exited (${exit.signal ?? exit.code}) before becoming healthy:\n${app.output()}`,
       );
     }
-    try {
-      const res = await fetch(url);
-      await res.arrayBuffer();
-      if (res.status === 200) return app;
-    } catch {
-      // not listening yet
+    if (o.readyLine) {
+      if (ready) return app;
+    } else {
+      try {
+        const res = await fetch(url);
+        await res.arrayBuffer();
+        if (res.status === 200) return app;
+      } catch {
+        // not listening yet
+      }
     }
     if (Date.now() > deadline) {
       await app.stop();
-      throw new Error(`${o.name} did not answer 200 on ${url} in time:\n${app.output()}`);
+      const what = o.readyLine ? `print ${o.readyLine}` : `answer 200 on ${url}`;
+      throw new Error(`${o.name} did not ${what} in time:\n${app.output()}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

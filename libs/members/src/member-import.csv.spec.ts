@@ -1,5 +1,5 @@
 import { MemberImportResponseDto } from './dto/member-import-response.dto';
-import { checkHeader, IMPORT_COLUMNS } from './member-import.csv';
+import { checkHeader, IMPORT_COLUMNS, TRIMMED_CHARS } from './member-import.csv';
 
 describe('import header', () => {
   it('accepts the documented columns in any order and case', () => {
@@ -20,6 +20,15 @@ describe('import header', () => {
     expect(checkHeader(['nickname', 'city']).errors).toEqual([
       { field: 'file.header', message: expect.stringContaining('identity column') },
     ]);
+  });
+});
+
+describe('import trimming', () => {
+  it('lists exactly the characters JavaScript trims, for the SQL trim to match it', () => {
+    const trimmed = Array.from({ length: 0x10000 }, (_, c) => String.fromCharCode(c)).filter(
+      (ch) => ch.trim() === '',
+    );
+    expect([...TRIMMED_CHARS].sort()).toEqual(trimmed.sort());
   });
 });
 

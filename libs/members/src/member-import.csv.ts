@@ -73,3 +73,18 @@ export function checkHeader(cells: string[]): { header: ImportHeader; errors: Fi
   }
   return { header: { index, width: cells.length }, errors };
 }
+
+/**
+ * The characters JavaScript's `String.prototype.trim` removes (ECMAScript WhiteSpace and
+ * LineTerminator): the import trims every value with it, in JavaScript or, as `sqlTrimmed`, in SQL.
+ */
+export const TRIMMED_CHARS =
+  '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
+const TRIMMED_CHARS_SQL = `E'${[...TRIMMED_CHARS].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}'`;
+
+/** SQL for `expr` trimmed as JavaScript trims, an empty result read as NULL. */
+export const sqlTrimmed = (expr: string): string => `NULLIF(btrim(${expr}, ${TRIMMED_CHARS_SQL}), '')`;
+
+export const PHONE_INVALID =
+  'not a valid phone number (use +<country><number>, or a mainland China number such as 13812345678)';

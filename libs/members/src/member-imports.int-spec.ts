@@ -7,6 +7,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Actor, BrandsService, PlatformModule } from '@siyu/platform';
 import { DataSource } from 'typeorm';
+import { IMPORT_COLUMNS } from './member-import.csv';
 import { MemberImportsService } from './member-imports.service';
 import { MembersWorkerModule } from './members-worker.module';
 
@@ -59,15 +60,137 @@ describe('members (int)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function importFile(actor: Actor, path: string) {
+  async function importFile(actor: Actor, path: string | Buffer) {
     const imports = app.get(MemberImportsService);
-    const created = await imports.create(actor, { filename: 'big.csv', stream: createReadStream(path) });
+    const stream = typeof path === 'string' ? createReadStream(path) : Readable.from([path]);
+    const created = await imports.create(actor, { filename: 'big.csv', stream });
     for (;;) {
       const state = await imports.get(actor.brandId, created.id);
       if (state.status === 'completed' || state.status === 'failed') return state;
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+
+  async function freshActor(name: string): Promise<Actor> {
+    const { brand, owner } = await app.get(BrandsService).createWithOwner({
+      name,
+      ownerEmail: `${name.toLowerCase().replaceAll(' ', '-')}-${Date.now()}@test.siyu`,
+      password: 'a-long-enough-password',
+    });
+    return { brandId: brand.id, actorType: 'operator', actorId: owner.id, requestId: null };
+  }
+
+  it('reads a file the same whether Postgres parses it (COPY) or csv-parse does', async () => {
+    const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+    const row = (values: Partial<Record<(typeof IMPORT_COLUMNS)[number], string>>) =>
+      IMPORT_COLUMNS.map((c) => cell(values[c] ?? '')).join(',');
+    const records = [
+      row({
+        external_userid: ' wm-a ',
+        unionid: '\u3000u-a\u00a0',
+        phone: ' 138 1234 5601 ',
+        nickname: 'Li, "Amy" \\ \t 王',
+        source_channel: 'WeCom',
+        city: ' 上海 ',
+        birthday: '1990-01-02',
+        tags: ' vip | tea ',
+        consent: 'OPTED_IN',
+        joined_at: '2024-05-01 08:00',
+        utm_source: 'douyin',
+      }),
+      row({
+        unionid: 'u-b',
+        openid: 'o-b',
+        app_id: 'wx-1',
+        phone: '+852 6412 3456',
+        city: '\u3000',
+        joined_at: '2024-06-01T10:00:00+08:00',
+      }),
+      row({ external_userid: 'wm-c', phone: '12345', consent: 'maybe' }),
+      row({ external_userid: 'wm bad', birthday: '1990-02-30' }),
+      row({
+        unionid: 'u-a',
+        store_customer_id: 'S-1',
+        nickname: 'Amy again',
+        joined_at: '2023-01-01T00:00:00Z',
+      }),
+      row({ nickname: 'nobody' }),
+      row({
+        external_userid: 'wm-d',
+        phone: '+86-138-1234-5602',
+        tags: 'tea|',
+        source_channel: 'store',
+        joined_at: '2024-07-01',
+      }),
+    ];
+    const plain = Buffer.from(`\ufeff${IMPORT_COLUMNS.join(',')}\r\n${records.join('\r\n')}\r\n`);
+    // one short row more: Postgres cannot read that file, so it goes through csv-parse
+    const ragged = Buffer.concat([plain, Buffer.from('wm-z,u-z\r\n')]);
+    const byParse = jest.spyOn(
+      MemberImportsService.prototype as unknown as { stageByParse(): Promise<void> },
+      'stageByParse',
+    );
+    const copied = await freshActor('Copy Co');
+    const parsed = await freshActor('Parse Co');
+    try {
+      expect(await importFile(copied, plain)).toMatchObject({
+        status: 'completed',
+        inserted: 3,
+        updated: 1,
+        failed: 3,
+      });
+      expect(byParse).not.toHaveBeenCalled();
+      expect(await importFile(parsed, ragged)).toMatchObject({
+        status: 'completed',
+        inserted: 3,
+        updated: 1,
+        failed: 4,
+      });
+      expect(byParse).toHaveBeenCalledTimes(1);
+    } finally {
+      byParse.mockRestore();
+    }
+
+    const ds = app.get(DataSource);
+    const outcome = async (brandId: string) => ({
+      members: await ds.query(
+        `SELECT m.nickname, m.phone, m.city, m.birthday::text, m.source_channel, m.consent_status, m.joined_at, m.utm_source,
+                (SELECT json_agg(json_build_array(i.kind, i.app_id, i.value, i.hint) ORDER BY i.kind, i.value)
+                   FROM member_identities i WHERE i.member_id = m.id) AS identities,
+                (SELECT json_agg(t.name ORDER BY t.name) FROM member_tags mt JOIN tags t ON t.id = mt.tag_id
+                  WHERE mt.member_id = m.id) AS tags
+           FROM members m WHERE m.brand_id = $1 ORDER BY m.nickname, m.phone`,
+        [brandId],
+      ),
+      errors: await ds.query(
+        `SELECT line, field, reason, value FROM member_import_errors WHERE brand_id = $1 ORDER BY line, field, reason`,
+        [brandId],
+      ),
+    });
+    const viaCopy = await outcome(copied.brandId);
+    const viaParse = await outcome(parsed.brandId);
+    expect(viaCopy.members).toHaveLength(3);
+    expect(viaCopy.members[0]).toMatchObject({
+      nickname: 'Amy again',
+      phone: '+8613812345601',
+      city: '上海',
+      source_channel: 'wecom',
+      consent_status: 'opted_in',
+      tags: ['tea', 'vip'],
+    });
+    expect(viaCopy.members).toEqual(viaParse.members);
+    expect(viaCopy.errors.map((e: { line: number; field: string }) => `${e.line}:${e.field}`)).toEqual([
+      '4:consent',
+      '4:phone',
+      '5:birthday',
+      '5:external_userid',
+      '7:identity',
+    ]);
+    expect(viaParse.errors).toEqual([
+      ...viaCopy.errors,
+      expect.objectContaining({ line: 9, field: 'row', reason: 'the row has 2 fields, the header has 18' }),
+    ]);
+  });
 
   it('refuses an upload cut short by the size limit (413) and keeps nothing of it', async () => {
     const { brand, owner } = await app.get(BrandsService).createWithOwner({

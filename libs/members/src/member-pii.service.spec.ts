@@ -1,5 +1,7 @@
+import fc from 'fast-check';
+import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { isCalendarDate } from './dto/validators';
-import { maskPhone, MemberPiiService, normalisePhone } from './member-pii.service';
+import { maskPhone, MemberPiiService, normalisePhone, phoneForms } from './member-pii.service';
 import { AppConfig } from '@siyu/platform';
 
 describe('phone normalisation and masking', () => {
@@ -16,6 +18,40 @@ describe('phone normalisation and masking', () => {
 
   it.each(['12345', '+8612345678901', 'not a phone', '', '+'])('refuses %p', (input) => {
     expect(normalisePhone(input)).toBeNull();
+  });
+
+  it("answers for mainland mobiles exactly as libphonenumber's full parse does", () => {
+    const reference = (input: string) => {
+      try {
+        const parsed = parsePhoneNumberWithError(input.trim(), 'CN');
+        return parsed.isValid() ? { e164: parsed.number, hint: maskPhone(parsed.number) } : null;
+      } catch {
+        return null;
+      }
+    };
+    const digits = (n: number) => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
+    // every 1xx prefix, valid or not, in the forms the fast path reads and a few it leaves alone
+    const number = fc
+      .tuple(fc.integer({ min: 100, max: 199 }), digits(4), digits(4), fc.integer({ min: 0, max: 7 }))
+      .map(([head, middle, tail, form]) => {
+        const [a, b, c] = [String(head), middle, tail];
+        return [
+          `${a}${b}${c}`,
+          `+86${a}${b}${c}`,
+          `${a} ${b} ${c}`,
+          `+86 ${a} ${b} ${c}`,
+          `${a}-${b}-${c}`,
+          `+86-${a}-${b}-${c}`,
+          ` ${a}${b}${c}\u3000`,
+          `0086${a}${b}${c}`,
+        ][form];
+      });
+    fc.assert(
+      fc.property(number, (input) => {
+        expect(phoneForms(input)).toEqual(reference(input));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it('masks the middle of the national number', () => {
