@@ -16,11 +16,14 @@ import { SeedMember, seedBrand, seedMembers, seedTags } from './testing/segment-
 
 const DAY = 86_400_000;
 
-const waitUntil = async (fn: () => Promise<boolean>) => {
-  for (;;) {
+/** Polls until `fn` holds; gives up (failing the test) rather than outlive it. */
+const waitUntil = async (fn: () => Promise<boolean>, what = 'the condition') => {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
     if (await fn()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
+  throw new Error(`gave up waiting for ${what}`);
 };
 
 /** NTILE(n) as Postgres numbers it: the first (rows mod n) buckets are one larger. */

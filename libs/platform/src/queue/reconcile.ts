@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { JobsOptions } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import { QueueRegistry } from './queue-registry';
 
 /** A job that should exist in Redis because a Postgres row says its work is still pending. */
@@ -48,6 +48,7 @@ export class ReconcileRegistry {
 export class Reconciler {
   private readonly logger = new Logger(Reconciler.name);
   private running: Promise<ReconcileReport> | null = null;
+  private readonly unserved = new Set<string>();
 
   constructor(
     private readonly sources: ReconcileRegistry,
@@ -81,7 +82,18 @@ export class Reconciler {
   }
 
   private async ensure(expected: ExpectedJob): Promise<boolean> {
-    const queue = this.queues.byName(expected.queue);
+    let queue: Queue;
+    try {
+      queue = this.queues.byName(expected.queue);
+    } catch {
+      // Work for a queue this process does not serve (a worker deployed without that lib, or the
+      // API's own rows before a worker runs) is left to the processes that do.
+      if (!this.unserved.has(expected.queue)) {
+        this.unserved.add(expected.queue);
+        this.logger.warn({ queue: expected.queue }, `reconciler: queue ${expected.queue} is not served here`);
+      }
+      return false;
+    }
     const existing = await queue.getJob(expected.jobId);
     if (existing) {
       const state = await existing.getState();

@@ -148,6 +148,17 @@ describe('durable work items and the reconciler (int)', () => {
     expect((await counts([item.id])).effects).toBe(1);
   });
 
+  it('leaves work of a queue this process does not serve to the processes that do', async () => {
+    const [row] = await ds.query(
+      `INSERT INTO work_items (queue, name, payload) VALUES ('not-served-here', 'x', '{}') RETURNING id`,
+    );
+    const report = await app.get(Reconciler).reconcile();
+    expect(report.bySource.work_items.checked).toBeGreaterThanOrEqual(1);
+    const [after] = await ds.query('SELECT status FROM work_items WHERE id = $1', [row.id]);
+    expect(after.status).toBe('pending');
+    await ds.query('DELETE FROM work_items WHERE id = $1', [row.id]);
+  });
+
   it('the worker re-declares the reconcile job scheduler after a flush', async () => {
     const maintenance = app.get(QueueRegistry).get(MaintenanceQueue);
     await flushPrefix(app.get<Redis>(REDIS), prefix);
