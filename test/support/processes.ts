@@ -63,3 +63,10 @@ export async function waitFor<T>(
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/** Polls until `fn` answers true; fails with `what` (and the last error) after `timeoutMs`. */
+export const waitUntil = (
+  fn: () => Promise<boolean>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<true> => waitFor(async () => ((await fn()) ? true : undefined), timeoutMs, what);

@@ -13,18 +13,9 @@ import { SegmentSnapshotsService } from './segment-snapshots.service';
 import { SegmentsService } from './segments.service';
 import { SegmentsWorkerModule } from './segments-worker.module';
 import { SeedMember, seedBrand, seedMembers, seedTags } from './testing/segment-seed';
+import { waitUntil } from '../../../test/support/processes';
 
 const DAY = 86_400_000;
-
-/** Polls until `fn` holds; gives up (failing the test) rather than outlive it. */
-const waitUntil = async (fn: () => Promise<boolean>, what = 'the condition') => {
-  const deadline = Date.now() + 45_000;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-};
 
 /** NTILE(n) as Postgres numbers it: the first (rows mod n) buckets are one larger. */
 function ntile<T>(sorted: T[], n = 5): Map<T, number> {

@@ -19,26 +19,8 @@ import { TierLadderService } from './tier-ladder.service';
 import { TierSchedulesService } from './tier-schedules.service';
 import { nextSlot, previousSlot } from './tier-time';
 import { TiersWorkerModule } from './tiers-worker.module';
-
-async function flushPrefix(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let n = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) n += await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return n;
-}
-
-const waitUntil = async (fn: () => Promise<boolean>, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
-};
+import { waitUntil } from '../../../test/support/processes';
+import { flushPrefix } from '../../../test/support/redis';
 
 describe('tier re-evaluation schedules (int)', () => {
   let app: INestApplicationContext;

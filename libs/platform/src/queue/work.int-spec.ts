@@ -15,6 +15,8 @@ import { ReconcileScheduler } from './maintenance.processor';
 import { QueueRegistry } from './queue-registry';
 import { SiyuWorkerHost } from './siyu-worker-host';
 import { WorkJob, WorkService } from './work.service';
+import { waitUntil } from '../../../../test/support/processes';
+import { flushPrefix } from '../../../../test/support/redis';
 
 const TestQueue = defineQueue<WorkJob>('test-effects', {
   attempts: 3,
@@ -41,26 +43,6 @@ class EffectsProcessor extends SiyuWorkerHost<WorkJob> {
 
 @Module({ imports: [PlatformQueueModule.register(TestQueue)], providers: [EffectsProcessor] })
 class TestWorkModule {}
-
-async function flushPrefix(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let n = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) n += await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return n;
-}
-
-const waitUntil = async (fn: () => Promise<boolean>, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-};
 
 describe('durable work items and the reconciler (int)', () => {
   let app: INestApplicationContext;
