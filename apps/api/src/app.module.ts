@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CampaignsHttpModule } from '@siyu/campaigns';
 import { ChannelsHttpModule } from '@siyu/channels';
 import { CommerceHttpModule } from '@siyu/commerce';
 import { CommunitiesHttpModule } from '@siyu/communities';
@@ -18,6 +19,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     SegmentsHttpModule,
     ChannelsHttpModule,
     CommunitiesHttpModule,
+    CampaignsHttpModule,
   ],
 })
 export class AppModule {}

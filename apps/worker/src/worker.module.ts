@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CampaignsWorkerModule } from '@siyu/campaigns';
 import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
 import { CommunitiesWorkerModule } from '@siyu/communities';
@@ -18,6 +19,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     SegmentsWorkerModule,
     ChannelsWorkerModule,
     CommunitiesWorkerModule,
+    CampaignsWorkerModule,
   ],
 })
 export class WorkerModule {}

@@ -145,13 +145,22 @@ export function wecomContactSql(
 /**
  * The WeCom address of a member for a 1:1 broadcast: a subquery for `CROSS JOIN LATERAL (…) t`
  * giving `external_userid, staff_userid` of the member's most recently added active relationship
- * with an active staff member (no row: not reachable on WeCom 1:1).
+ * with an active staff member (no row: not reachable on WeCom 1:1). With `opts.staffUserIds` (and
+ * `params` to bind them), only relationships with those staff members count.
  */
-export function wecomContactTargetSql(memberAlias: string): string {
+export function wecomContactTargetSql(
+  memberAlias: string,
+  params?: unknown[] | SqlBind,
+  opts: ContactOptions = {},
+): string {
   const m = alias(memberAlias);
+  const staff =
+    opts.staffUserIds && params
+      ? ` AND cf_s.userid = ANY(${binder(params)(opts.staffUserIds, 'text[]')})`
+      : '';
   return `SELECT cf_f.external_userid, cf_s.userid AS staff_userid
   FROM community_contact_follows cf_f JOIN community_staff cf_s ON cf_s.id = cf_f.staff_id
- WHERE cf_f.member_id = ${m}.id AND cf_f.brand_id = ${m}.brand_id AND cf_f.status = 'active' AND cf_s.active
+ WHERE cf_f.member_id = ${m}.id AND cf_f.brand_id = ${m}.brand_id AND cf_f.status = 'active' AND cf_s.active${staff}
  ORDER BY cf_f.added_at DESC NULLS LAST, cf_f.id DESC
  LIMIT 1`;
 }

@@ -17,6 +17,8 @@ export interface SimStats {
   messages: Omit<MessageTotals, 'duplicates'>;
   duplicates: MessageTotals['duplicates'];
   callbacks: Record<string, number>;
+  /** OA template sends answered from an earlier send with the same (touser, client_msg_id). */
+  oaReplayed: number;
   memory: { rssBytes: number; heapUsedBytes: number };
 }
 
@@ -60,6 +62,7 @@ export class SimAdminService {
       messages,
       duplicates,
       callbacks: this.stats.callbackOutcomes(),
+      oaReplayed: this.oa.replayed,
       memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },
     };
   }

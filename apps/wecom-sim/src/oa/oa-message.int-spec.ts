@@ -34,7 +34,21 @@ describe('wecom-sim Official Account and app messages over HTTP', () => {
     expect((await client.messages('oU2')).total).toBe(0);
   });
 
-  it('records a repeated send as a duplicate (the real API does not deduplicate)', async () => {
+  it('honours client_msg_id as WeChat documents: the same (touser, key) within 10 min sends once', async () => {
+    const keyed = (touser: string, key: string) => ({ ...template(touser, 'd1'), client_msg_id: key });
+    const first = await client.cgi('message/template/send', token, keyed('oU1', 'cd-1'));
+    const again = await client.cgi('message/template/send', token, keyed('oU1', 'cd-1'));
+    const otherUser = await client.cgi('message/template/send', token, keyed('oU2', 'cd-1'));
+    const otherKey = await client.cgi('message/template/send', token, keyed('oU1', 'cd-2'));
+    expect(again).toEqual({ errcode: 0, errmsg: 'ok', msgid: first.msgid });
+    expect(new Set([first.msgid, otherUser.msgid, otherKey.msgid]).size).toBe(3);
+    expect((await client.messages('oU1')).total).toBe(2);
+    const stats = await client.stats();
+    expect(stats.oaReplayed).toBe(1);
+    expect(stats.messages.total).toBe(3);
+  });
+
+  it('records a repeated send without client_msg_id as a duplicate', async () => {
     await Promise.all(
       ['oU1', 'oU2', 'oU3'].map((o) => client.cgi('message/template/send', token, template(o, `d-${o}`))),
     );

@@ -157,6 +157,50 @@ export class EnvironmentVariables {
   @Min(1)
   CHANNEL_OA_SENDS_PER_SECOND = 5_000;
 
+  /** How long a campaign worker holds the delivery rows it claimed before another may take them over. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  CAMPAIGN_SEND_LEASE_MS = 60_000;
+
+  /** Attempts a delivery gets for transient failures before it is failed with `retries_exhausted`. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  CAMPAIGN_MAX_ATTEMPTS = 8;
+
+  /** While quiet hours hold a campaign, how often it looks again (a changed quiet-hours setting applies then). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  CAMPAIGN_HOLD_RECHECK_MS = 60_000;
+
+  /** How long a WeCom broadcast task may wait for staff to confirm before its unsent recipients are failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  CAMPAIGN_TASK_DEADLINE_MS = 24 * 3_600_000;
+
+  /** WeCom broadcasts one customer or group may receive per China natural day (WeCom's own limit; status 3 beyond it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  WECOM_BROADCASTS_PER_RECIPIENT_PER_DAY = 4;
+
+  /** How often GET /v1/campaigns/:id/progress/stream looks for changes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  CAMPAIGN_PROGRESS_INTERVAL_MS = 1_000;
+
+  /** Concurrent campaign chunk jobs per worker process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  CAMPAIGN_WORKER_CONCURRENCY = 4;
+
   /** How long an account pauses after the server answers 45009 (its rate window), in ms. */
   @Transform(toInt)
   @IsInt()

@@ -1,0 +1,782 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  ChannelAdapters,
+  ChannelException,
+  ChannelFailure,
+  ChannelMessage,
+  ChannelRecipient,
+  ChannelTaskRef,
+  pollBackoffMs,
+  RecipientOutcome,
+} from '@siyu/channels';
+import { AppConfig, AuditService, DomainException, systemActor } from '@siyu/platform';
+import { DataSource, EntityManager } from 'typeorm';
+import { CampaignAudienceSql } from './campaign-audience';
+import { CampaignJobs, PlannedJob } from './campaign-jobs';
+import { CampaignLedger, DeliveryOutcome } from './campaign-ledger';
+import { CampaignRenderer, ClaimedRow } from './campaign-renderer';
+import { CHUNK_SIZE, CLAIM_SIZE } from './campaigns.constants';
+import { variantSql } from './content/campaign-content';
+import { Campaign } from './entities/campaign.entity';
+import { quietHoursEnd, startOfLocalDay } from './schedule/campaign-time';
+
+/** What a job should do next: done, or wait until `at` (the processor defers the job). */
+export type StepResult = { kind: 'done'; note: string } | { kind: 'wait'; at: Date; note: string };
+
+interface BrandRules {
+  time_zone: string;
+  quiet_hours_start: string | null;
+  quiet_hours_end: string | null;
+  frequency_cap_count: number;
+  frequency_cap_window_hours: number;
+}
+
+/** WeCom counts its per-customer and per-group broadcast limits per China natural day. */
+const WECOM_DAY_ZONE = 'Asia/Shanghai';
+
+const done = (note: string): StepResult => ({ kind: 'done', note });
+const wait = (at: Date, note: string): StepResult => ({ kind: 'wait', at, note });
+
+/**
+ * The campaign engine (worker side): snapshot the audience into the delivery ledger at the start,
+ * then per chunk claim rows, apply the send-time rules, render, send through the channel adapter
+ * and record each recipient's outcome; poll WeCom tasks for their results; finish cancelled
+ * campaigns. Every step is safe to run twice (rows are claimed with `UPDATE … RETURNING`, outcomes
+ * only apply to rows still `sending`), so a killed worker or a lost job only delays the work.
+ */
+@Injectable()
+export class CampaignEngine {
+  private readonly logger = new Logger(CampaignEngine.name);
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly config: AppConfig,
+    private readonly adapters: ChannelAdapters,
+    private readonly audienceSql: CampaignAudienceSql,
+    private readonly ledger: CampaignLedger,
+    private readonly renderer: CampaignRenderer,
+    private readonly jobs: CampaignJobs,
+    private readonly audit: AuditService,
+  ) {}
+
+  // ── start: the audience snapshot ────────────────────────────────────────────────────────────
+
+  async start(campaignId: string, version: number): Promise<StepResult> {
+    let planned: PlannedJob[] = [];
+    let result: StepResult;
+    try {
+      result = await this.ds.transaction(async (m) => {
+        const c = await m.getRepository(Campaign).findOne({
+          where: { id: campaignId },
+          lock: { mode: 'pessimistic_write' },
+        });
+        if (!c || c.status !== 'scheduled' || c.scheduleVersion !== version)
+          return done(`not scheduled at version ${version}`);
+        if (c.sendAt && c.sendAt.getTime() > Date.now()) return wait(c.sendAt, 'not yet time');
+        const started = Date.now();
+        const size = await this.snapshot(m, c);
+        const snapshotMs = Date.now() - started;
+        await m.query(
+          `UPDATE campaigns SET status = 'sending', started_at = now(), audience_size = $2, snapshot_ms = $3,
+                  updated_at = now() WHERE id = $1`,
+          [c.id, size, snapshotMs],
+        );
+        await this.audit.record(m, systemActor(c.brandId), {
+          action: 'campaign.sending',
+          entityType: 'campaign',
+          entityId: c.id,
+          before: { status: 'scheduled' },
+          after: { status: 'sending', audienceSize: size, snapshotMs },
+        });
+        planned = await this.openChunkJobs(m, c.id, c.round);
+        if (planned.length === 0) await this.completeIfDone(m, c.id);
+        return done(`snapshot of ${size} recipient(s) in ${snapshotMs} ms`);
+      });
+    } catch (err) {
+      if (!(err instanceof DomainException)) throw err;
+      await this.fail(campaignId, err.message);
+      return done(`failed: ${err.message}`);
+    }
+    await this.jobs.add(planned);
+    return result;
+  }
+
+  /** INSERT … SELECT of the audience into the ledger, then its chunks; answers the recipient count. */
+  private async snapshot(m: EntityManager, c: Campaign): Promise<number> {
+    const params: unknown[] = [c.id, c.brandId];
+    const audience = await this.audienceSql.build(c, params);
+    const variant = variantSql(
+      'r.recipient_key',
+      '$1::uuid',
+      c.variants.map((v) => v.weight),
+    );
+    const order = c.channel === 'oa' ? '' : 'ORDER BY r.sender NULLS FIRST, r.recipient_key';
+    await m.query(
+      `INSERT INTO campaign_deliveries
+              (campaign_id, brand_id, recipient_key, member_id, group_id, variant, address, sender, status, reason)
+       SELECT $1::uuid, $2::uuid, r.recipient_key, r.member_id, r.group_id, ${variant}, r.address, r.sender,
+              CASE WHEN r.skip_reason IS NULL THEN 'pending' ELSE 'skipped' END, r.skip_reason
+         FROM (${audience}) r ${order}
+       ON CONFLICT (campaign_id, recipient_key) DO NOTHING`,
+      params,
+    );
+    const [{ n }]: Array<{ n: string }> = await m.query(
+      `WITH ch AS (
+         INSERT INTO campaign_chunks (campaign_id, chunk_no, first_id, last_id, total)
+         SELECT $1, (rn - 1) / $2, min(id), max(id), count(*)
+           FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn
+                   FROM campaign_deliveries WHERE campaign_id = $1) s
+          GROUP BY (rn - 1) / $2
+         RETURNING total)
+       SELECT coalesce(sum(total), 0) AS n FROM ch`,
+      [c.id, CHUNK_SIZE[c.channel]],
+    );
+    const chunks = await this.ledger.refreshChunks(m, c.id, null);
+    const closed = chunks.filter((ch) => ch.open === 0).map((ch) => ch.id);
+    if (closed.length > 0)
+      await m.query(`UPDATE campaign_chunks SET status = 'done' WHERE id = ANY($1::bigint[])`, [closed]);
+    return Number(n);
+  }
+
+  private async openChunkJobs(m: EntityManager, campaignId: string, round: number): Promise<PlannedJob[]> {
+    const rows: Array<{ id: string }> = await m.query(
+      `SELECT id FROM campaign_chunks WHERE campaign_id = $1 AND status = 'open' ORDER BY id`,
+      [campaignId],
+    );
+    return rows.map((r) => ({ job: { kind: 'chunk', campaignId, chunkId: String(r.id) }, round }));
+  }
+
+  /** A campaign that cannot be sent as it stands (its segment deleted, its OA app gone…). */
+  private async fail(campaignId: string, reason: string): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const [rows]: [Array<{ brand_id: string; status: string }>] = await m.query(
+        `UPDATE campaigns SET status = 'failed', failure_reason = $2, completed_at = now(), updated_at = now()
+          WHERE id = $1 AND status IN ('scheduled', 'sending') RETURNING brand_id, status`,
+        [campaignId, reason],
+      );
+      if (rows[0])
+        await this.audit.record(m, systemActor(rows[0].brand_id), {
+          action: 'campaign.failed',
+          entityType: 'campaign',
+          entityId: campaignId,
+          after: { status: 'failed', reason },
+        });
+    });
+  }
+
+  // ── chunk: claim, check, render, send, record ───────────────────────────────────────────────
+
+  async processChunk(campaignId: string, chunkId: string): Promise<StepResult> {
+    const [chunk]: Array<{ first_id: string; last_id: string; status: string }> = await this.ds.query(
+      `SELECT first_id, last_id, status FROM campaign_chunks WHERE id = $1 AND campaign_id = $2`,
+      [chunkId, campaignId],
+    );
+    if (!chunk || chunk.status === 'done') return done('chunk already done');
+    const c = await this.ds.getRepository(Campaign).findOneBy({ id: campaignId });
+    if (!c || c.status !== 'sending') return done(`campaign is ${c?.status ?? 'gone'}`);
+    const brand = await this.brandRules(c.brandId);
+
+    if (!c.quietHoursExempt) {
+      const end = quietHoursEnd(new Date(), brand.time_zone, brand.quiet_hours_start, brand.quiet_hours_end);
+      if (end) {
+        await this.ds.query(
+          `UPDATE campaigns SET held_until = $2 WHERE id = $1 AND held_until IS DISTINCT FROM $2`,
+          [c.id, end],
+        );
+        const recheck = new Date(Date.now() + this.config.get('CAMPAIGN_HOLD_RECHECK_MS'));
+        return wait(end < recheck ? end : recheck, `held by quiet hours until ${end.toISOString()}`);
+      }
+    }
+    if (c.heldUntil) await this.ds.query(`UPDATE campaigns SET held_until = NULL WHERE id = $1`, [c.id]);
+
+    const range = { first: chunk.first_id, last: chunk.last_id };
+    if (c.channel !== 'oa') await this.recoverUnknown(c, range);
+    const adapter = this.adapters.get(c.channel);
+    let sent = 0;
+    for (;;) {
+      const rows = await this.claim(
+        c,
+        brand,
+        range,
+        Math.min(CLAIM_SIZE[c.channel], adapter.limits.maxRecipientsPerCall),
+      );
+      if (rows === null) break;
+      if (rows.length === 0) continue;
+      sent += rows.length;
+      if (c.channel === 'oa') await this.sendOa(c, rows);
+      else await this.sendWecom(c, rows);
+      await this.ledger.refreshChunks(this.ds.manager, c.id, [chunkId]);
+    }
+    return this.settleChunk(c.id, chunkId, range, sent);
+  }
+
+  /**
+   * Claims up to `limit` due rows of the chunk, then in the same transaction skips those the
+   * send-time rules stop (consent and erasure, the brand's frequency cap, WeCom's daily limit) and
+   * renders the rest. null: nothing left to claim (or the campaign stopped sending).
+   */
+  private async claim(
+    c: Campaign,
+    brand: BrandRules,
+    range: { first: string; last: string },
+    limit: number,
+  ): Promise<ClaimedRow[] | null> {
+    return this.ds.transaction(async (m) => {
+      const leaseSecs = this.config.get('CAMPAIGN_SEND_LEASE_MS') / 1000;
+      const [claimed]: [ClaimedRow[]] = await m.query(
+        `UPDATE campaign_deliveries d
+            SET status = 'sending', attempts = d.attempts + 1, claimed_at = now(), updated_at = now(),
+                lease_until = now() + make_interval(secs => $5::double precision)
+          WHERE d.id IN (SELECT id FROM campaign_deliveries
+                          WHERE campaign_id = $1 AND id BETWEEN $2 AND $3
+                            AND ((status IN ('pending', 'retry') AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
+                                 OR (status = 'sending' AND lease_until < now() AND task_id IS NULL))
+                          ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+            AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $1 AND c.status = 'sending')
+          RETURNING d.id, d.member_id AS "memberId", d.group_id AS "groupId", d.variant, d.address, d.sender, d.attempts`,
+        [c.id, range.first, range.last, limit, leaseSecs],
+      );
+      if (claimed.length === 0) return null;
+      const ids = claimed.map((r) => String(r.id));
+      const skipped = new Set<string>(await this.applyRules(m, c, brand, claimed, ids));
+      const rows = claimed.filter((r) => !skipped.has(String(r.id)));
+      return this.renderer.render(m, c, rows);
+    });
+  }
+
+  /** The send-time rules of invariant 3, set-based over the claimed rows; answers the ids skipped. */
+  private async applyRules(
+    m: EntityManager,
+    c: Campaign,
+    brand: BrandRules,
+    claimed: ClaimedRow[],
+    ids: string[],
+  ): Promise<string[]> {
+    const skipped: string[] = [];
+    const skip = async (sql: string, params: unknown[]) => {
+      const [rows]: [Array<{ id: string }>] = await m.query(sql, params);
+      skipped.push(...rows.map((r) => String(r.id)));
+    };
+    const memberIds = [...new Set(claimed.map((r) => r.memberId).filter((x): x is string => !!x))];
+    const groupIds = [...new Set(claimed.map((r) => r.groupId).filter((x): x is string => !!x))];
+    const setSkipped = `SET status = 'skipped', lease_until = NULL, updated_at = now()`;
+    if (memberIds.length > 0) {
+      // Serialise concurrent campaigns on the same members: the caps below then see each other's claims.
+      await m.query(`SELECT 1 FROM members WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [
+        memberIds,
+      ]);
+      await skip(
+        `UPDATE campaign_deliveries d ${setSkipped},
+                reason = CASE WHEN m.erased_at IS NOT NULL THEN 'erased' WHEN m.merged_into IS NOT NULL THEN 'merged'
+                              ELSE 'opted_out' END
+           FROM members m
+          WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending' AND m.id = d.member_id
+            AND (m.erased_at IS NOT NULL OR m.merged_into IS NOT NULL OR m.consent_status = 'opted_out')
+          RETURNING d.id`,
+        [ids],
+      );
+      if (!c.frequencyCapExempt && brand.frequency_cap_count > 0)
+        await skip(
+          `UPDATE campaign_deliveries d ${setSkipped}, reason = 'frequency_cap'
+            WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending' AND d.member_id IS NOT NULL
+              AND (SELECT count(*) FROM campaign_deliveries o JOIN campaigns oc ON oc.id = o.campaign_id
+                    WHERE o.member_id = d.member_id AND o.campaign_id <> d.campaign_id
+                      AND o.status IN ('sending', 'submitted', 'sent') AND NOT oc.frequency_cap_exempt
+                      AND o.claimed_at > now() - make_interval(hours => $2)) >= $3
+            RETURNING d.id`,
+          [ids, brand.frequency_cap_window_hours, brand.frequency_cap_count],
+        );
+    }
+    if (c.channel !== 'oa') {
+      if (groupIds.length > 0)
+        await m.query(
+          `SELECT 1 FROM community_groups WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
+          [groupIds],
+        );
+      const key = c.channel === 'wecom_group' ? 'group_id' : 'member_id';
+      await skip(
+        `UPDATE campaign_deliveries d ${setSkipped}, reason = 'wecom_limit'
+          WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending'
+            AND (SELECT count(*) FROM campaign_deliveries o JOIN campaigns oc ON oc.id = o.campaign_id
+                  WHERE o.${key} = d.${key} AND o.campaign_id <> d.campaign_id AND oc.channel = $2
+                    AND o.status IN ('sending', 'submitted', 'sent') AND o.claimed_at >= $3) >= $4
+          RETURNING d.id`,
+        [
+          ids,
+          c.channel,
+          startOfLocalDay(new Date(), WECOM_DAY_ZONE),
+          this.config.get('WECOM_BROADCASTS_PER_RECIPIENT_PER_DAY'),
+        ],
+      );
+    }
+    return skipped;
+  }
+
+  private async sendOa(c: Campaign, rows: ClaimedRow[]): Promise<void> {
+    const adapter = this.adapters.get('oa');
+    const recipients: ChannelRecipient[] = rows.map((r) => ({
+      ref: String(r.id),
+      address: r.address as string,
+      message: r.message,
+      idempotencyKey: `cd-${r.id}`,
+    }));
+    let outcomes: DeliveryOutcome[];
+    try {
+      const res = await adapter.submit({
+        brandId: c.brandId,
+        accountId: c.oaAppId ?? undefined,
+        idempotencyKey: `c-${c.id}`,
+        message: rows[0].message,
+        recipients,
+      });
+      outcomes =
+        res.kind === 'failed'
+          ? rows.map((r) => this.failureOutcome(r, res.failure))
+          : res.outcomes.map((o) => this.recipientOutcome(rows, o));
+    } catch (err) {
+      if (!(err instanceof ChannelException)) throw err;
+      outcomes = rows.map((r) => ({
+        id: String(r.id),
+        status: 'failed',
+        reason: 'invalid_message',
+        error: err.message,
+      }));
+    }
+    await this.ledger.record(outcomes);
+  }
+
+  /**
+   * WeCom broadcasts: one add_msg_template per (sender, content), at most the channel's per-call
+   * recipients. The task row and the rows' task_id are committed before the call, so a crash during
+   * it is seen later as a `submitting` task (its rows: `outcome_unknown`, never sent twice).
+   */
+  private async sendWecom(c: Campaign, rows: ClaimedRow[]): Promise<void> {
+    const adapter = this.adapters.get(c.channel);
+    const groups = new Map<string, ClaimedRow[]>();
+    for (const r of rows) {
+      const key = `${r.sender ?? ''}\u0000${r.variant}\u0000${JSON.stringify(r.message)}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    for (const group of groups.values()) {
+      const { sender, message, variant } = group[0];
+      const ids = group.map((r) => String(r.id));
+      const deadline = new Date(Date.now() + this.config.get('CAMPAIGN_TASK_DEADLINE_MS'));
+      const taskId = await this.ds.transaction(async (m) => {
+        const [{ id }]: Array<{ id: string }> = await m.query(
+          `INSERT INTO campaign_tasks (campaign_id, brand_id, kind, sender, deadline) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+          [c.id, c.brandId, c.channel, sender, deadline],
+        );
+        await m.query(`UPDATE campaign_deliveries SET task_id = $2 WHERE id = ANY($1::bigint[])`, [ids, id]);
+        return String(id);
+      });
+      let res;
+      try {
+        res = await adapter.submit({
+          brandId: c.brandId,
+          sender: sender ?? undefined,
+          idempotencyKey: `c-${c.id}-v${variant}`,
+          message: message as ChannelMessage,
+          recipients: group.map((r) => ({ ref: String(r.id), address: r.address as string })),
+        });
+      } catch (err) {
+        if (!(err instanceof ChannelException)) throw err;
+        res = { kind: 'invalid' as const, error: err.message };
+      }
+      if (res.kind === 'task') {
+        const ref = res.taskRef;
+        const outcomes = res.outcomes.map((o) => this.recipientOutcome(group, o));
+        await this.ds.transaction(async (m) => {
+          await m.query(
+            `UPDATE campaign_tasks SET status = 'open', msgid = $2, next_poll_at = now(), updated_at = now() WHERE id = $1`,
+            [taskId, ref.msgid],
+          );
+          await this.ledger.record(outcomes, m);
+        });
+        await this.jobs.add([{ job: { kind: 'collect', campaignId: c.id, taskId }, round: c.round }]);
+        continue;
+      }
+      const ambiguous = res.kind === 'failed' && res.failure.ambiguous === true;
+      await this.ds.transaction(async (m) => {
+        if (ambiguous) {
+          // The call may have created the task: never send these rows again on our own.
+          await m.query(
+            `UPDATE campaign_tasks SET status = 'unknown', error = $2, updated_at = now() WHERE id = $1`,
+            [taskId, res.kind === 'failed' ? res.failure.errmsg : null],
+          );
+          await this.ledger.record(
+            group.map((r) => ({
+              id: String(r.id),
+              status: 'failed',
+              reason: 'outcome_unknown',
+              error: res.kind === 'failed' ? res.failure.errmsg : null,
+            })),
+            m,
+          );
+          return;
+        }
+        await m.query(`DELETE FROM campaign_tasks WHERE id = $1`, [taskId]);
+        await m.query(`UPDATE campaign_deliveries SET task_id = NULL WHERE id = ANY($1::bigint[])`, [ids]);
+        await this.ledger.record(
+          group.map((r) =>
+            res.kind === 'failed'
+              ? this.failureOutcome(r, res.failure)
+              : {
+                  id: String(r.id),
+                  status: 'failed',
+                  reason: 'invalid_message',
+                  error: res.kind === 'invalid' ? res.error : null,
+                },
+          ),
+          m,
+        );
+      });
+    }
+  }
+
+  /** Rows left `sending` inside a WeCom task that never got its answer: their outcome is unknown. */
+  private async recoverUnknown(c: Campaign, range: { first: string; last: string }): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const [tasks]: [Array<{ id: string }>] = await m.query(
+        `UPDATE campaign_tasks t SET status = 'unknown', error = 'the worker stopped during add_msg_template', updated_at = now()
+          WHERE t.campaign_id = $1 AND t.status = 'submitting'
+            AND EXISTS (SELECT 1 FROM campaign_deliveries d
+                         WHERE d.task_id = t.id AND d.id BETWEEN $2 AND $3
+                           AND d.status = 'sending' AND d.lease_until < now())
+          RETURNING t.id`,
+        [c.id, range.first, range.last],
+      );
+      if (tasks.length === 0) return;
+      await m.query(
+        `UPDATE campaign_deliveries SET status = 'failed', reason = 'outcome_unknown', lease_until = NULL,
+                error = 'the worker stopped while sending; WeCom may or may not have the task', updated_at = now()
+          WHERE task_id = ANY($1::bigint[]) AND status = 'sending'`,
+        [tasks.map((t) => String(t.id))],
+      );
+    });
+  }
+
+  /** Done when no row is open; else wait for the earliest retry or lease end. Completes the campaign. */
+  private async settleChunk(
+    campaignId: string,
+    chunkId: string,
+    range: { first: string; last: string },
+    sent: number,
+  ): Promise<StepResult> {
+    const [open]: Array<{ wake: Date | null; n: string; stopped: boolean }> = await this.ds.query(
+      `SELECT count(*) AS n,
+              min(CASE WHEN status = 'sending' THEN lease_until ELSE coalesce(next_attempt_at, now()) END) AS wake,
+              NOT EXISTS (SELECT 1 FROM campaigns WHERE id = $1 AND status = 'sending') AS stopped
+         FROM campaign_deliveries
+        WHERE campaign_id = $1 AND id BETWEEN $2 AND $3 AND status IN ('pending', 'retry', 'sending')`,
+      [campaignId, range.first, range.last],
+    );
+    if (open.stopped) return done(`stopped after ${sent} row(s): the campaign no longer sends`);
+    if (Number(open.n) > 0) {
+      const at = new Date(Math.max(Date.now() + 50, new Date(open.wake ?? Date.now()).getTime()));
+      return wait(at, `${open.n} row(s) still open`);
+    }
+    await this.ds.transaction(async (m) => {
+      await m.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR NO KEY UPDATE`, [campaignId]);
+      await this.ledger.refreshChunks(m, campaignId, [chunkId]);
+      await m.query(`UPDATE campaign_chunks SET status = 'done', updated_at = now() WHERE id = $1`, [
+        chunkId,
+      ]);
+      await this.completeIfDone(m, campaignId);
+    });
+    return done(`chunk done (${sent} row(s) this run)`);
+  }
+
+  /** sending → completed once no chunk and no WeCom task is open. Call with the campaign row locked. */
+  private async completeIfDone(m: EntityManager, campaignId: string): Promise<void> {
+    const [rows]: [Array<{ brand_id: string }>] = await m.query(
+      `UPDATE campaigns c SET status = 'completed', completed_at = now(), held_until = NULL, updated_at = now()
+        WHERE c.id = $1 AND c.status = 'sending'
+          AND NOT EXISTS (SELECT 1 FROM campaign_chunks ch WHERE ch.campaign_id = c.id AND ch.status = 'open')
+          AND NOT EXISTS (SELECT 1 FROM campaign_tasks t WHERE t.campaign_id = c.id AND t.status IN ('submitting', 'open'))
+        RETURNING c.brand_id`,
+      [campaignId],
+    );
+    if (rows[0])
+      await this.audit.record(m, systemActor(rows[0].brand_id), {
+        action: 'campaign.completed',
+        entityType: 'campaign',
+        entityId: campaignId,
+        before: { status: 'sending' },
+        after: { status: 'completed' },
+      });
+  }
+
+  // ── collect: WeCom task results ─────────────────────────────────────────────────────────────
+
+  async collect(campaignId: string, taskId: string): Promise<StepResult> {
+    const [task]: Array<{
+      status: string;
+      kind: 'wecom_group' | 'wecom_single';
+      brand_id: string;
+      msgid: string;
+      sender: string | null;
+      polls: number;
+      next_poll_at: Date;
+      deadline: Date;
+    }> = await this.ds.query(`SELECT * FROM campaign_tasks WHERE id = $1 AND campaign_id = $2`, [
+      taskId,
+      campaignId,
+    ]);
+    if (!task || task.status !== 'open') return done(`task is ${task?.status ?? 'gone'}`);
+    if (new Date(task.next_poll_at).getTime() > Date.now() + 50)
+      return wait(new Date(task.next_poll_at), 'not yet');
+    const ref: ChannelTaskRef = {
+      kind: task.kind,
+      brandId: task.brand_id,
+      msgid: task.msgid,
+      ...(task.sender ? { sender: task.sender } : {}),
+    };
+    const res = await this.adapters.get(task.kind).collect(ref, task.polls);
+    const pastDeadline = Date.now() >= new Date(task.deadline).getTime();
+    if (res.kind === 'collected') {
+      return this.applyResults(campaignId, taskId, res.outcomes, res.complete || pastDeadline, task.polls);
+    }
+    if (res.kind === 'failed' && res.failure.class === 'permanent') {
+      return this.closeTask(
+        campaignId,
+        taskId,
+        'failed',
+        `errcode_${res.failure.errcode ?? 'none'}`,
+        res.failure.errmsg,
+      );
+    }
+    if (pastDeadline)
+      return this.closeTask(campaignId, taskId, 'failed', 'not_confirmed', 'no result before the deadline');
+    const delay =
+      res.kind === 'not_ready'
+        ? res.retryAfterMs
+        : res.failure.retryAt
+          ? res.failure.retryAt.getTime() - Date.now()
+          : pollBackoffMs(task.polls);
+    const at = new Date(Date.now() + Math.max(50, delay));
+    await this.ds.query(`UPDATE campaign_tasks SET polls = polls + 1, next_poll_at = $2 WHERE id = $1`, [
+      taskId,
+      at,
+    ]);
+    return wait(at, res.kind === 'not_ready' ? 'task not ready' : `poll failed: ${res.failure.errmsg}`);
+  }
+
+  private async applyResults(
+    campaignId: string,
+    taskId: string,
+    outcomes: RecipientOutcome[],
+    final: boolean,
+    polls: number,
+  ): Promise<StepResult> {
+    const at = new Date(Date.now() + pollBackoffMs(polls));
+    await this.ds.transaction(async (m) => {
+      await m.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR NO KEY UPDATE`, [campaignId]);
+      const settled = outcomes.filter((o) => o.status !== 'pending');
+      const [changed]: [Array<{ id: string }>] = await m.query(
+        `UPDATE campaign_deliveries d
+            SET status = CASE WHEN u.status = 'sent' THEN 'sent' ELSE 'failed' END,
+                reason = CASE WHEN u.status = 'sent' THEN NULL ELSE u.reason END,
+                sent_at = u.sent_at, updated_at = now()
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS u(address, status, reason, sent_at)
+          WHERE d.task_id = $1 AND d.address = u.address AND d.status = 'submitted'
+          RETURNING d.id`,
+        [
+          taskId,
+          settled.map((o) => o.address),
+          settled.map((o) => o.status),
+          settled.map((o) => o.reason ?? o.status),
+          settled.map((o) => o.sentAt ?? (o.status === 'sent' ? new Date() : null)),
+        ],
+      );
+      let ids = changed.map((r) => String(r.id));
+      if (final) {
+        const [rest]: [Array<{ id: string }>] = await m.query(
+          `UPDATE campaign_deliveries SET status = 'failed', reason = 'not_confirmed', updated_at = now(),
+                  error = 'staff did not send the broadcast before the deadline'
+            WHERE task_id = $1 AND status = 'submitted' RETURNING id`,
+          [taskId],
+        );
+        ids = ids.concat(rest.map((r) => String(r.id)));
+        await m.query(
+          `UPDATE campaign_tasks SET status = 'done', polls = polls + 1, updated_at = now() WHERE id = $1`,
+          [taskId],
+        );
+      } else {
+        await m.query(`UPDATE campaign_tasks SET polls = polls + 1, next_poll_at = $2 WHERE id = $1`, [
+          taskId,
+          at,
+        ]);
+      }
+      await this.ledger.refreshChunks(m, campaignId, await this.ledger.chunksOf(m, campaignId, ids));
+      if (final) await this.completeIfDone(m, campaignId);
+    });
+    return final ? done('task results final') : wait(at, 'staff have not sent to everyone yet');
+  }
+
+  private async closeTask(
+    campaignId: string,
+    taskId: string,
+    status: 'failed' | 'cancelled',
+    reason: string,
+    error: string,
+  ): Promise<StepResult> {
+    await this.ds.transaction(async (m) => {
+      await m.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR NO KEY UPDATE`, [campaignId]);
+      const [rows]: [Array<{ id: string }>] = await m.query(
+        `UPDATE campaign_deliveries SET status = $2, reason = $3, error = $4, updated_at = now()
+          WHERE task_id = $1 AND status = 'submitted' RETURNING id`,
+        [taskId, status, reason, error.slice(0, 500)],
+      );
+      await m.query(`UPDATE campaign_tasks SET status = $2, error = $3, updated_at = now() WHERE id = $1`, [
+        taskId,
+        status === 'cancelled' ? 'cancelled' : 'done',
+        error.slice(0, 500),
+      ]);
+      const ids = rows.map((r) => String(r.id));
+      await this.ledger.refreshChunks(m, campaignId, await this.ledger.chunksOf(m, campaignId, ids));
+      await this.completeIfDone(m, campaignId);
+    });
+    return done(`task closed: ${reason}`);
+  }
+
+  // ── finalize: after a cancel (or a sending campaign with nothing left open) ─────────────────
+
+  async finalize(campaignId: string): Promise<StepResult> {
+    const c = await this.ds.getRepository(Campaign).findOneBy({ id: campaignId });
+    if (!c) return done('gone');
+    if (c.status === 'sending') {
+      await this.ds.transaction(async (m) => {
+        await m.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR NO KEY UPDATE`, [campaignId]);
+        await this.completeIfDone(m, campaignId);
+      });
+      return done('completion checked');
+    }
+    if (c.status !== 'cancelled') return done(`campaign is ${c.status}`);
+    // Rows a live worker holds finish their call first; then nothing open is left to send.
+    const [{ held }]: Array<{ held: Date | null }> = await this.ds.query(
+      `SELECT max(lease_until) AS held FROM campaign_deliveries
+        WHERE campaign_id = $1 AND status = 'sending' AND lease_until >= now()`,
+      [campaignId],
+    );
+    if (held) return wait(new Date(new Date(held).getTime() + 50), 'waiting for rows in flight');
+    await this.ds.query(
+      `UPDATE campaign_deliveries SET status = 'cancelled', reason = 'campaign_cancelled', lease_until = NULL, updated_at = now()
+        WHERE campaign_id = $1 AND (status IN ('pending', 'retry') OR (status = 'sending' AND task_id IS NULL))`,
+      [campaignId],
+    );
+    const tasks: Array<{
+      id: string;
+      kind: 'wecom_group' | 'wecom_single';
+      msgid: string;
+      sender: string | null;
+    }> = await this.ds.query(
+      `SELECT id, kind, msgid, sender FROM campaign_tasks WHERE campaign_id = $1 AND status = 'open'`,
+      [campaignId],
+    );
+    for (const t of tasks) {
+      const ref: ChannelTaskRef = {
+        kind: t.kind,
+        brandId: c.brandId,
+        msgid: t.msgid,
+        ...(t.sender ? { sender: t.sender } : {}),
+      };
+      const adapter = this.adapters.get(t.kind);
+      const cancelled = await adapter.cancel(ref);
+      if (!cancelled.ok && cancelled.failure.class !== 'permanent')
+        return wait(
+          new Date(Date.now() + pollBackoffMs(0)),
+          `cancel_groupmsg_send failed: ${cancelled.failure.errmsg}`,
+        );
+      // What staff already sent stays sent; the rest will not go out.
+      const res = await adapter.collect(ref, 0);
+      if (res.kind === 'collected') await this.applyResults(campaignId, String(t.id), res.outcomes, false, 0);
+      await this.closeTask(
+        campaignId,
+        String(t.id),
+        'cancelled',
+        'campaign_cancelled',
+        'the campaign was cancelled',
+      );
+    }
+    await this.ds.transaction(async (m) => {
+      await this.ledger.refreshChunks(m, campaignId, null);
+      await m.query(
+        `UPDATE campaign_chunks SET status = 'done', updated_at = now() WHERE campaign_id = $1 AND status = 'open'`,
+        [campaignId],
+      );
+      await m.query(
+        `UPDATE campaign_tasks SET status = 'unknown', updated_at = now() WHERE campaign_id = $1 AND status = 'submitting'`,
+        [campaignId],
+      );
+    });
+    return done(`cancelled; ${tasks.length} WeCom task(s) cancelled`);
+  }
+
+  // ── outcomes ────────────────────────────────────────────────────────────────────────────────
+
+  private recipientOutcome(rows: ClaimedRow[], o: RecipientOutcome): DeliveryOutcome {
+    const row = rows.find((r) => String(r.id) === o.ref) as ClaimedRow;
+    const base = {
+      id: o.ref as string,
+      errcode: o.errcode ?? null,
+      providerMessageId: o.providerMessageId ?? null,
+    };
+    switch (o.status) {
+      case 'sent':
+        return { ...base, status: 'sent', sentAt: o.sentAt ?? new Date() };
+      case 'pending':
+        return { ...base, status: 'submitted' };
+      case 'rejected':
+        return { ...base, status: 'failed', reason: o.reason ?? 'rejected', error: o.errmsg ?? null };
+      case 'retry':
+        return this.retryOutcome(row, { ...base, error: o.errmsg ?? null }, o.retryAt, o.reason);
+    }
+  }
+
+  private failureOutcome(row: ClaimedRow, f: ChannelFailure): DeliveryOutcome {
+    const base = { id: String(row.id), errcode: f.errcode, error: `${f.api}: ${f.errmsg}` };
+    if (f.class === 'permanent')
+      return {
+        ...base,
+        status: 'failed',
+        reason: f.errcode !== null ? `errcode_${f.errcode}` : 'channel_error',
+      };
+    return this.retryOutcome(row, base, f.retryAt, f.class);
+  }
+
+  /** Again later: at `retryAt` for a rate limit (not counted as an attempt), else with backoff. */
+  private retryOutcome(
+    row: ClaimedRow,
+    base: Pick<DeliveryOutcome, 'id' | 'errcode' | 'error'>,
+    retryAt: Date | undefined,
+    reason: string | undefined,
+  ): DeliveryOutcome {
+    if (retryAt)
+      return {
+        ...base,
+        status: 'retry',
+        reason: reason ?? 'rate_limited',
+        nextAttemptAt: retryAt,
+        refundAttempt: true,
+      };
+    if (row.attempts >= this.config.get('CAMPAIGN_MAX_ATTEMPTS'))
+      return { ...base, status: 'failed', reason: 'retries_exhausted' };
+    const backoff = Math.min(60_000, 1_000 * 2 ** Math.max(0, row.attempts - 1));
+    return {
+      ...base,
+      status: 'retry',
+      reason: reason ?? 'transient',
+      nextAttemptAt: new Date(Date.now() + backoff / 2 + Math.random() * (backoff / 2)),
+    };
+  }
+
+  private async brandRules(brandId: string): Promise<BrandRules> {
+    const [b]: BrandRules[] = await this.ds.query(
+      `SELECT time_zone, quiet_hours_start::text, quiet_hours_end::text, frequency_cap_count, frequency_cap_window_hours
+         FROM brands WHERE id = $1`,
+      [brandId],
+    );
+    return b;
+  }
+}

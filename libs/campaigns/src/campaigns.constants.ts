@@ -1,0 +1,55 @@
+export const CAMPAIGN_STATUSES = [
+  'draft',
+  'scheduled',
+  'sending',
+  'paused',
+  'completed',
+  'cancelled',
+  'failed',
+] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+/** States in which an operator may still edit the campaign's content and audience. */
+export const EDITABLE_STATUSES: readonly CampaignStatus[] = ['draft'];
+/** States nothing leaves. */
+export const FINAL_STATUSES: readonly CampaignStatus[] = ['completed', 'cancelled', 'failed'];
+
+/**
+ * A delivery-ledger row's life: `pending` → claimed as `sending` → `sent` (delivered), `submitted`
+ * (a WeCom task waits for staff to confirm), `retry` (again later), `failed` or `skipped` (with a
+ * reason), or `cancelled`.
+ */
+export const DELIVERY_STATUSES = [
+  'pending',
+  'retry',
+  'sending',
+  'submitted',
+  'sent',
+  'skipped',
+  'failed',
+  'cancelled',
+] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+/** Rows still to be worked on by a chunk job. */
+export const OPEN_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'retry', 'sending'];
+
+export const AUDIENCE_KINDS = ['segment', 'groups', 'list'] as const;
+export type AudienceKind = (typeof AUDIENCE_KINDS)[number];
+
+/** Largest explicit list of members an audience may name. */
+export const MAX_LIST_AUDIENCE = 10_000;
+export const MAX_VARIANTS = 5;
+
+/** Delivery rows per chunk job, by channel (at most one WeCom/OA call's worth each). */
+export const CHUNK_SIZE = { wecom_group: 2_000, wecom_single: 10_000, oa: 500 } as const;
+
+/**
+ * Rows claimed at a time, by channel. WeCom: one call's worth. OA sends one call per recipient, so a
+ * smaller claim keeps pause and cancel prompt (they apply at the next claim) at little cost.
+ */
+export const CLAIM_SIZE = { wecom_group: 2_000, wecom_single: 10_000, oa: 100 } as const;
+
+/** Reasons a failed delivery is not sent again by "resend to those not delivered". */
+export const NOT_RESENDABLE_REASONS = ['outcome_unknown'] as const;
+
+export const sqlList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');

@@ -1,0 +1,16 @@
+export * from './campaign-progress.service';
+export { CampaignEngine } from './campaign-engine.service';
+export type { StepResult } from './campaign-engine.service';
+export * from './campaigns-http.module';
+export * from './campaigns-worker.module';
+export * from './campaigns.constants';
+export * from './campaigns.errors';
+export * from './campaigns.module';
+export * from './campaigns.roles';
+export { CampaignsService } from './campaigns.service';
+export type { DryRun, ScheduleResult } from './campaigns.service';
+export * from './content/campaign-content';
+export * from './content/campaign-variables';
+export type { Campaign, CampaignAudience, CampaignVariant } from './entities/campaign.entity';
+export * from './jobs/campaigns.queue';
+export * from './schedule/campaign-time';
