@@ -58,7 +58,8 @@ const demo: { corpId: string; token: string; aesKey: string; groups: Group[] } =
 
 const simUrl = () => loadEnvironment().WECOM_BASE_URL.replace(/\/+$/, '');
 
-async function sim<T>(path: string, body?: unknown): Promise<T> {
+/** A call to wecom-sim's own routes (GET without a body, POST with one). */
+export async function sim<T>(path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${simUrl()}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -69,7 +70,11 @@ async function sim<T>(path: string, body?: unknown): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => undefined);
@@ -106,7 +111,8 @@ function groupChats(seed: string): object[] {
   });
 }
 
-async function pushCallback(ctx: DemoContext, event: Record<string, unknown>): Promise<void> {
+/** Has wecom-sim push a signed, encrypted callback event to the demo brand. */
+export async function pushCallback(ctx: DemoContext, event: Record<string, unknown>): Promise<void> {
   const res = await sim<{ status: number | null; body?: string; error?: string }>('/_sim/callbacks', {
     url: `${ctx.baseUrl}/v1/channels/wecom/callback/${ctx.brandId}`,
     token: demo.token,

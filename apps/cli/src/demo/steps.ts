@@ -1,3 +1,4 @@
+import { CAMPAIGNS_DEMO_STEPS } from './campaigns.steps';
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
 import { COMMUNITIES_DEMO_STEPS } from './communities.steps';
 import { DemoContext, DemoStep } from './demo-context';
@@ -151,4 +152,5 @@ export const DEMO_STEPS: DemoStep[] = [
   ...TIERS_DEMO_STEPS,
   ...SEGMENTS_DEMO_STEPS,
   ...COMMUNITIES_DEMO_STEPS,
+  ...CAMPAIGNS_DEMO_STEPS,
 ];

@@ -6,8 +6,13 @@ import type { Job } from 'bullmq';
 import { CampaignEngine, StepResult } from '../campaign-engine.service';
 import { CampaignJob, CampaignsQueue } from './campaigns.queue';
 
-/** Thin: runs the engine step the job names; a step that must wait defers the job (not an attempt). */
-@Processor(CampaignsQueue.name, { concurrency: 4 })
+/**
+ * Thin: runs the engine step the job names; a step that must wait defers the job (not an attempt).
+ * A shorter lock than BullMQ's 30 s default (renewed every half of it while the job runs) lets
+ * another worker take over a dead worker's chunk within ~20 s rather than a minute; the rows
+ * themselves are guarded by their own lease (CAMPAIGN_SEND_LEASE_MS).
+ */
+@Processor(CampaignsQueue.name, { concurrency: 4, lockDuration: 15_000, stalledInterval: 5_000 })
 export class CampaignProcessor extends SiyuWorkerHost<CampaignJob, string> implements OnApplicationBootstrap {
   constructor(
     private readonly engine: CampaignEngine,
