@@ -151,6 +151,19 @@ describe('campaigns: group, 1:1 and OA campaigns through wecom-sim, exactly once
   it('a 1:1 campaign: each contact gets exactly one message at the simulator, with their nickname', async () => {
     const brand = await brandWithCorp();
     const people = await contacts(brand, 6);
+    const draft = await api(brand)
+      .post('/v1/campaigns', {
+        name: 'dry',
+        channel: 'wecom_single',
+        audience: { kind: 'list', memberIds: [...people.map((p) => p.id), randomUUID()] },
+        message: { text: '{{member.nickname}}，你好' },
+      })
+      .expect(201);
+    const dry = await api(brand).post(`/v1/campaigns/${draft.body.id}/dry-run`).expect(200);
+    expect(dry.body).toMatchObject({ audience: 6, sendable: 6, skipped: {} });
+    for (const sample of dry.body.samples)
+      expect(people.map((p) => `${p.nickname}，你好`)).toContain(sample.message.text);
+    expect(dry.body.samples).toHaveLength(5);
     const id = await launch(brand, {
       name: '会员日',
       channel: 'wecom_single',

@@ -354,13 +354,17 @@ export class CampaignsService {
       `SELECT r.skip_reason, count(*) AS n FROM (${audience}) r GROUP BY 1`,
       params,
     );
-    const sampleParams: unknown[] = [c.id];
+    const sampleParams: unknown[] = [];
     const sampleAudience = await this.audienceSql.build(c, sampleParams);
-    const variant = variantSql(
-      'r.recipient_key',
-      '$1::uuid',
-      c.variants.map((v) => v.weight),
-    );
+    let variant = '0';
+    if (c.variants.length > 1) {
+      sampleParams.push(c.id);
+      variant = variantSql(
+        'r.recipient_key',
+        `$${sampleParams.length}::uuid`,
+        c.variants.map((v) => v.weight),
+      );
+    }
     const samples: Array<{
       id: string;
       memberId: string | null;
