@@ -447,6 +447,12 @@ const bench: Bench = {
       await dropCampaigns(db, brandId);
 
       const owner = await login(api, seeded.email);
+      // Campaigns are not cap-exempt: the cap is checked per claimed row, but set high enough that
+      // repeated runs (each deletes its campaigns at the end) are never capped.
+      await call(api.baseUrl, 'PATCH', '/v1/brand', owner, {
+        frequencyCapCount: 1_000,
+        frequencyCapWindowHours: 24,
+      });
       const key = await call<{ key: string }>(api.baseUrl, 'POST', '/v1/api-keys', owner, {
         name: `campaign-fanout bench ${Date.now()}`,
         role: 'operator',
@@ -484,7 +490,6 @@ const bench: Bench = {
           oaAppId: seeded.oaAppId,
           audience: { kind: 'segment', segmentId: seeded.oaSegmentId },
           message: { oa: OA_TEMPLATE },
-          frequencyCapExempt: true,
           quietHoursExempt: true,
         },
         'message/template/send',
@@ -502,7 +507,6 @@ const bench: Bench = {
           channel: 'wecom_single',
           audience: { kind: 'segment', segmentId: seeded.wecomSegmentId },
           message: { text: '会员日全场 8 折，今晚 8 点开抢' },
-          frequencyCapExempt: true,
           quietHoursExempt: true,
         },
         'externalcontact/add_msg_template',
