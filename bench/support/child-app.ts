@@ -19,6 +19,10 @@ export interface StartOptions {
    * of polling `healthPath`.
    */
   readyLine?: RegExp;
+  /** For a process that prints nothing when ready (a worker at LOG_LEVEL=warn): polled until true. */
+  ready?: () => Promise<boolean>;
+  /** Listen on this port instead of a free one (PORT is still set to it). */
+  port?: number;
   startTimeoutMs?: number;
 }
 
@@ -46,7 +50,7 @@ const TAIL_LINES = 40;
  * (or, with `readyLine`, until it says it is ready).
  */
 export async function startDistApp(o: StartOptions): Promise<ChildApp> {
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [join(DIST_ROOT, o.script)], {
     env: { ...process.env, ...o.env, PORT: String(port), HOST: '127.0.0.1' },
@@ -94,7 +98,9 @@ export async function startDistApp(o: StartOptions): Promise<ChildApp> {
         `${o.name} exited (${exit.signal ?? exit.code}) before becoming healthy:\n${app.output()}`,
       );
     }
-    if (o.readyLine) {
+    if (o.ready) {
+      if (await o.ready().catch(() => false)) return app;
+    } else if (o.readyLine) {
       if (ready) return app;
     } else {
       try {
@@ -107,7 +113,7 @@ export async function startDistApp(o: StartOptions): Promise<ChildApp> {
     }
     if (Date.now() > deadline) {
       await app.stop();
-      const what = o.readyLine ? `print ${o.readyLine}` : `answer 200 on ${url}`;
+      const what = o.ready ? 'become ready' : o.readyLine ? `print ${o.readyLine}` : `answer 200 on ${url}`;
       throw new Error(`${o.name} did not ${what} in time:\n${app.output()}`);
     }
     await new Promise((r) => setTimeout(r, 200));

@@ -16,7 +16,7 @@ import { CampaignAudienceSql } from './campaign-audience';
 import { CampaignJobs, PlannedJob } from './campaign-jobs';
 import { CampaignLedger, DeliveryOutcome } from './campaign-ledger';
 import { CampaignRenderer, ClaimedRow } from './campaign-renderer';
-import { CHUNK_SIZE, CLAIM_SIZE } from './campaigns.constants';
+import { CHUNK_SIZE, CLAIM_SIZE, OA_SEND_SLICE } from './campaigns.constants';
 import { variantSql } from './content/campaign-content';
 import { Campaign } from './entities/campaign.entity';
 import { quietHoursEnd, startOfLocalDay } from './schedule/campaign-time';
@@ -204,9 +204,11 @@ export class CampaignEngine {
       if (rows === null) break;
       if (rows.length === 0) continue;
       sent += rows.length;
-      if (c.channel === 'oa') await this.sendOa(c, rows);
+      let stopped = false;
+      if (c.channel === 'oa') stopped = await this.sendOaSlices(c, rows);
       else await this.sendWecom(c, rows);
       await this.ledger.refreshChunks(this.ds.manager, c.id, [chunkId]);
+      if (stopped) break;
     }
     return this.settleChunk(c.id, chunkId, range, sent);
   }
@@ -245,7 +247,12 @@ export class CampaignEngine {
     });
   }
 
-  /** The send-time rules of invariant 3, set-based over the claimed rows; answers the ids skipped. */
+  /**
+   * The send-time rules of invariant 3, set-based over the claimed rows, in one statement; answers
+   * the ids skipped. The claimed rows' members are locked first (in id order), so concurrent
+   * campaigns on the same members serialise and each cap sees the other's claims. A row stopped by
+   * several rules gets the first reason: erased, merged, opted_out, frequency_cap, wecom_limit.
+   */
   private async applyRules(
     m: EntityManager,
     c: Campaign,
@@ -253,64 +260,78 @@ export class CampaignEngine {
     claimed: ClaimedRow[],
     ids: string[],
   ): Promise<string[]> {
-    const skipped: string[] = [];
-    const skip = async (sql: string, params: unknown[]) => {
-      const [rows]: [Array<{ id: string }>] = await m.query(sql, params);
-      skipped.push(...rows.map((r) => String(r.id)));
-    };
     const memberIds = [...new Set(claimed.map((r) => r.memberId).filter((x): x is string => !!x))];
     const groupIds = [...new Set(claimed.map((r) => r.groupId).filter((x): x is string => !!x))];
-    const setSkipped = `SET status = 'skipped', lease_until = NULL, updated_at = now()`;
-    if (memberIds.length > 0) {
-      // Serialise concurrent campaigns on the same members: the caps below then see each other's claims.
+    if (c.channel !== 'oa' && groupIds.length > 0)
+      await m.query(
+        `SELECT 1 FROM community_groups WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
+        [groupIds],
+      );
+    const capOn = !c.frequencyCapExempt && brand.frequency_cap_count > 0;
+    const wecomOn = c.channel !== 'oa';
+    const key = c.channel === 'wecom_group' ? 'group_id' : 'member_id';
+    // Serialise concurrent campaigns on the same members: the caps below then see each other's
+    // claims. A statement of its own: the rules' statement must take its snapshot after the wait.
+    if (memberIds.length > 0)
       await m.query(`SELECT 1 FROM members WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [
         memberIds,
       ]);
-      await skip(
-        `UPDATE campaign_deliveries d ${setSkipped},
-                reason = CASE WHEN m.erased_at IS NOT NULL THEN 'erased' WHEN m.merged_into IS NOT NULL THEN 'merged'
-                              ELSE 'opted_out' END
-           FROM members m
-          WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending' AND m.id = d.member_id
-            AND (m.erased_at IS NOT NULL OR m.merged_into IS NOT NULL OR m.consent_status = 'opted_out')
-          RETURNING d.id`,
-        [ids],
-      );
-      if (!c.frequencyCapExempt && brand.frequency_cap_count > 0)
-        await skip(
-          `UPDATE campaign_deliveries d ${setSkipped}, reason = 'frequency_cap'
-            WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending' AND d.member_id IS NOT NULL
-              AND (SELECT count(*) FROM campaign_deliveries o JOIN campaigns oc ON oc.id = o.campaign_id
-                    WHERE o.member_id = d.member_id AND o.campaign_id <> d.campaign_id
-                      AND o.status IN ('sending', 'submitted', 'sent') AND NOT oc.frequency_cap_exempt
-                      AND o.claimed_at > now() - make_interval(hours => $2)) >= $3
-            RETURNING d.id`,
-          [ids, brand.frequency_cap_window_hours, brand.frequency_cap_count],
+    const [rows]: [Array<{ id: string }>] = await m.query(
+      `WITH r AS (
+         SELECT d.id,
+                CASE WHEN mm.erased_at IS NOT NULL THEN 'erased'
+                     WHEN mm.merged_into IS NOT NULL THEN 'merged'
+                     WHEN mm.consent_status = 'opted_out' THEN 'opted_out'
+                     WHEN $2::boolean AND d.member_id IS NOT NULL
+                      AND (SELECT count(*) FROM campaign_deliveries o JOIN campaigns oc ON oc.id = o.campaign_id
+                            WHERE o.member_id = d.member_id AND o.campaign_id <> d.campaign_id
+                              AND o.status IN ('sending', 'submitted', 'sent') AND NOT oc.frequency_cap_exempt
+                              AND o.claimed_at > now() - make_interval(hours => $3)) >= $4 THEN 'frequency_cap'
+                     WHEN $5::boolean
+                      AND (SELECT count(*) FROM campaign_deliveries o JOIN campaigns oc ON oc.id = o.campaign_id
+                            WHERE o.${key} = d.${key} AND o.campaign_id <> d.campaign_id AND oc.channel = $6
+                              AND o.status IN ('sending', 'submitted', 'sent') AND o.claimed_at >= $7) >= $8
+                     THEN 'wecom_limit'
+                END AS reason
+           FROM campaign_deliveries d LEFT JOIN members mm ON mm.id = d.member_id
+          WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending')
+       UPDATE campaign_deliveries d SET status = 'skipped', lease_until = NULL, updated_at = now(), reason = r.reason
+         FROM r WHERE d.id = r.id AND r.reason IS NOT NULL
+       RETURNING d.id`,
+      [
+        ids,
+        capOn,
+        brand.frequency_cap_window_hours,
+        brand.frequency_cap_count,
+        wecomOn,
+        c.channel,
+        startOfLocalDay(new Date(), WECOM_DAY_ZONE),
+        this.config.get('WECOM_BROADCASTS_PER_RECIPIENT_PER_DAY'),
+      ],
+    );
+    return rows.map((r) => String(r.id));
+  }
+
+  /**
+   * An OA claim is sent OA_SEND_SLICE rows at a time; before each slice after the first the campaign
+   * must still be sending, so a pause or cancel stops the claim within one slice. The rows of the
+   * claim not yet sent are released (back to pending/retry, their attempt given back). True: stopped.
+   */
+  private async sendOaSlices(c: Campaign, rows: ClaimedRow[]): Promise<boolean> {
+    for (let i = 0; i < rows.length; i += OA_SEND_SLICE) {
+      if (i > 0) {
+        const [cur]: Array<{ status: string }> = await this.ds.query(
+          `SELECT status FROM campaigns WHERE id = $1`,
+          [c.id],
         );
+        if (cur?.status !== 'sending') {
+          await this.ledger.release(rows.slice(i).map((r) => String(r.id)));
+          return true;
+        }
+      }
+      await this.sendOa(c, rows.slice(i, i + OA_SEND_SLICE));
     }
-    if (c.channel !== 'oa') {
-      if (groupIds.length > 0)
-        await m.query(
-          `SELECT 1 FROM community_groups WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
-          [groupIds],
-        );
-      const key = c.channel === 'wecom_group' ? 'group_id' : 'member_id';
-      await skip(
-        `UPDATE campaign_deliveries d ${setSkipped}, reason = 'wecom_limit'
-          WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending'
-            AND (SELECT count(*) FROM campaign_deliveries o JOIN campaigns oc ON oc.id = o.campaign_id
-                  WHERE o.${key} = d.${key} AND o.campaign_id <> d.campaign_id AND oc.channel = $2
-                    AND o.status IN ('sending', 'submitted', 'sent') AND o.claimed_at >= $3) >= $4
-          RETURNING d.id`,
-        [
-          ids,
-          c.channel,
-          startOfLocalDay(new Date(), WECOM_DAY_ZONE),
-          this.config.get('WECOM_BROADCASTS_PER_RECIPIENT_PER_DAY'),
-        ],
-      );
-    }
-    return skipped;
+    return false;
   }
 
   private async sendOa(c: Campaign, rows: ClaimedRow[]): Promise<void> {

@@ -58,6 +58,22 @@ export class CampaignLedger {
   }
 
   /**
+   * Gives back claimed rows that were not sent (the campaign stopped mid-claim): pending again, or
+   * retry for a row that had failed before (it keeps its reason), the claim's attempt refunded.
+   */
+  async release(ids: string[], manager: EntityManager = this.ds.manager): Promise<number> {
+    if (ids.length === 0) return 0;
+    const [, count]: [unknown, number] = await manager.query(
+      `UPDATE campaign_deliveries
+          SET status = CASE WHEN reason IS NULL THEN 'pending' ELSE 'retry' END,
+              attempts = greatest(attempts - 1, 0), lease_until = NULL, updated_at = now()
+        WHERE id = ANY($1::bigint[]) AND status = 'sending'`,
+      [ids],
+    );
+    return count;
+  }
+
+  /**
    * Recomputes `counts` ("variant:status" → rows) of the given chunks (all of the campaign's when
    * `chunkIds` is null) and answers how many open rows each still has.
    */

@@ -25,7 +25,7 @@ const RECIPIENT_REASONS: Record<number, string> = {
 };
 
 /** How many of one batch's sends run at once. */
-const CONCURRENCY = 16;
+const CONCURRENCY = 32;
 const MAX_BATCH = 500;
 
 const noTask = (api: string): ChannelFailure => ({

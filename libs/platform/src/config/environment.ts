@@ -199,7 +199,7 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   @Max(64)
-  CAMPAIGN_WORKER_CONCURRENCY = 4;
+  CAMPAIGN_WORKER_CONCURRENCY = 8;
 
   /** How long an account pauses after the server answers 45009 (its rate window), in ms. */
   @Transform(toInt)
