@@ -73,7 +73,13 @@ export class DemoCommand extends CommandRunner {
     };
     for (const step of DEMO_STEPS) {
       print(`== ${step.title}`);
-      await step.run(ctx);
+      try {
+        await step.run(ctx);
+      } catch (err) {
+        // A failed step stops the API, worker and wecom-sim too, rather than leaving them running.
+        console.error(`demo step failed: ${(err as Error).message}`);
+        return this.stop(1);
+      }
       print('');
     }
     if (!o.serve) return this.stop(0);

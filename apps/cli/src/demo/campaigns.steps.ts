@@ -35,12 +35,13 @@ interface DryRun {
 }
 
 /** Schedules a campaign now, prints its progress while it runs, then its counts and reasons. */
-async function runCampaign(ctx: DemoContext, body: object, minSendable = 0): Promise<Progress> {
+async function runCampaign(ctx: DemoContext, body: object, minContacts = 0): Promise<Progress> {
   const draft = await ctx.api<Campaign>('POST', '/v1/campaigns', body);
-  // (The worker applies callbacks asynchronously: wait until the audience shows them.)
+  // The worker applies callbacks asynchronously: wait until the audience has the new WeCom contacts
+  // (some of whom may be skipped for another reason, e.g. opted out).
   const dry = await until('the audience', async () => {
     const d = await ctx.api<DryRun>('POST', `/v1/campaigns/${draft.id}/dry-run`);
-    return d.sendable >= minSendable ? d : undefined;
+    return d.audience - (d.skipped.no_wecom_contact ?? 0) >= minContacts ? d : undefined;
   });
   const skipped = Object.entries(dry.skipped)
     .map(([reason, n]) => `${reason} ${n}`)
