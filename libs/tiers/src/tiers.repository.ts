@@ -60,6 +60,13 @@ export interface EvaluationPlan {
   evaluationId?: string | null;
   /** Return the ids of the changes made (small scopes only). */
   returnChangeIds?: boolean;
+  /**
+   * One batch of a whole-brand run: members with ids above `after` and up to `upto` (either
+   * bound absent: open). See `batchBounds`.
+   */
+  range?: { after: string | null; upto: string | null };
+  /** The operator who made the changes (a ladder save); absent or null: the system. */
+  actor?: { actorType: string; actorId: string | null } | null;
 }
 
 export interface EvaluationCounts {
@@ -115,14 +122,15 @@ export const changeFrom = (r: Raw): TierChangeRow => ({
 /**
  * The qualifying value per member as SQL over `members m`: lifetime reads the aggregates commerce
  * keeps (paid spend net of refunds, counted orders); a rolling window sums the counted orders placed
- * since the window start (`windowParam`), for the members in `idsParam` only when given.
+ * since the window start (`windowParam`), of the members `scope` keeps (`AND …` over
+ * `o.member_id`, or '' for all).
  */
 function qualifyingValue(
   basis: TierBasis,
   windowed: boolean,
   brandParam: string,
   windowParam: string,
-  idsParam: string | null,
+  scope: string,
 ): { join: string; value: string } {
   if (!windowed) {
     return {
@@ -136,7 +144,7 @@ function qualifyingValue(
                FROM orders o
               WHERE o.brand_id = ${brandParam} AND o.member_id IS NOT NULL
                 AND o.placed_at >= ${windowParam} AND ${countedOrderSql('o')}
-                ${idsParam ? `AND o.member_id = ANY(${idsParam})` : ''}
+                ${scope}
               GROUP BY o.member_id
            ) w ON w.member_id = m.id`,
     value: basis === 'paid_spend' ? 'COALESCE(w.spend, 0)' : 'COALESCE(w.orders, 0)',
@@ -203,7 +211,7 @@ export class TiersRepository {
     memberIds: string[],
     m: EntityManager = this.ds.manager,
   ): Promise<Map<string, string>> {
-    const v = qualifyingValue(basis, windowStart !== null, '$1', '$3', '$2::uuid[]');
+    const v = qualifyingValue(basis, windowStart !== null, '$1', '$3', 'AND o.member_id = ANY($2::uuid[])');
     const rows: Raw[] = await m.query(
       `SELECT m.id, (${v.value})::text AS value FROM members m ${v.join}
         WHERE m.brand_id = $1 AND m.id = ANY($2::uuid[])`,
@@ -220,15 +228,6 @@ export class TiersRepository {
    */
   async evaluate(m: EntityManager, p: EvaluationPlan): Promise<EvaluationCounts> {
     const previous = p.previous ?? p.tiers;
-    const scoped = p.memberIds !== undefined;
-    const idsFilter = scoped ? 'AND m.id = ANY($15::uuid[])' : '';
-    const v = qualifyingValue(
-      p.basis,
-      p.windowStart !== null,
-      '$1::uuid',
-      '$6::timestamptz',
-      scoped ? '$15::uuid[]' : null,
-    );
     const params: unknown[] = [
       p.brandId, // $1
       p.at, // $2
@@ -244,8 +243,33 @@ export class TiersRepository {
       previous.map((t) => t.id), // $12
       previous.map((t) => t.rank), // $13
       previous.map((t) => t.name), // $14
+      p.actor?.actorType ?? null, // $15
+      p.actor?.actorId ?? null, // $16
     ];
-    if (scoped) params.push(p.memberIds); // $15
+    const bind = (value: unknown, cast: string) => `$${params.push(value)}::${cast}`;
+    // The members in scope, as conditions on a member id column (members.id, orders.member_id).
+    const scope: Array<(col: string) => string> = [];
+    if (p.memberIds !== undefined) {
+      const ids = bind(p.memberIds, 'uuid[]');
+      scope.push((col) => `${col} = ANY(${ids})`);
+    }
+    if (p.range?.after) {
+      const after = bind(p.range.after, 'uuid');
+      scope.push((col) => `${col} > ${after}`);
+    }
+    if (p.range?.upto) {
+      const upto = bind(p.range.upto, 'uuid');
+      scope.push((col) => `${col} <= ${upto}`);
+    }
+    const inScope = (col: string) => scope.map((c) => `AND ${c(col)}`).join(' ');
+    const idsFilter = inScope('m.id');
+    const v = qualifyingValue(
+      p.basis,
+      p.windowStart !== null,
+      '$1::uuid',
+      '$6::timestamptz',
+      inScope('o.member_id'),
+    );
     const returnIds = p.returnChangeIds === true;
     const [row]: Raw[] = await m.query(
       `WITH cur AS (
@@ -305,7 +329,7 @@ export class TiersRepository {
            FROM upd u WHERE u.action IN ('up', 'down', 'remap')
        ),
        chg AS (
-         INSERT INTO tier_changes (brand_id, member_id, from_tier_id, to_tier_id, reason, data, at)
+         INSERT INTO tier_changes (brand_id, member_id, from_tier_id, to_tier_id, reason, data, actor_type, actor_id, at)
          SELECT $1, x.member_id, x.from_tier_id, x.to_tier_id, $10,
                 jsonb_strip_nulls(jsonb_build_object(
                   'evaluationId', $11::text,
@@ -317,7 +341,7 @@ export class TiersRepository {
                   'toRank', x.q_rank,
                   'toName', ($5::text[])[x.q_rank + 1],
                   'belowSince', x.below_since)),
-                $2
+                $15, $16::uuid, $2
            FROM moved x
           ORDER BY x.member_id
          RETURNING id
@@ -349,6 +373,21 @@ export class TiersRepository {
   }
 
   /**
+   * Upper bounds of whole-brand batches of `size` members in id order (the last batch is open
+   * ended, so members created meanwhile fall in one): batch i holds ids in (bound[i-1], bound[i]].
+   * One scan of the brand's member ids; only the bounds leave Postgres.
+   */
+  async batchBounds(m: EntityManager, brandId: string, size: number): Promise<string[]> {
+    const rows: Array<{ id: string }> = await m.query(
+      `SELECT id::text AS id FROM (
+         SELECT id, row_number() OVER (ORDER BY id) AS n FROM members WHERE brand_id = $1 AND merged_into IS NULL
+       ) x WHERE n % $2 = 0 ORDER BY id`,
+      [brandId, size],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
    * What saving a proposed ladder would give, in one query over the brand's members: per proposed
    * rank, the members it would hold right after saving (upgrades apply, kept tiers keep their
    * members, removed tiers' members move to what they qualify for) and the members who qualify for
@@ -362,7 +401,7 @@ export class TiersRepository {
     thresholds: string[],
     keptIds: Array<string | null>,
   ): Promise<{ after: Map<number, number>; qualifying: Map<number, number>; current: Map<string, number> }> {
-    const v = qualifyingValue(basis, windowStart !== null, '$1::uuid', '$4::timestamptz', null);
+    const v = qualifyingValue(basis, windowStart !== null, '$1::uuid', '$4::timestamptz', '');
     const rows: Raw[] = await this.ds.query(
       `WITH r AS (
          SELECT width_bucket(${v.value}, $2::bigint[]) - 1 AS q_rank,
