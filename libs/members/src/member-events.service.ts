@@ -27,6 +27,7 @@ export interface MemberEventView {
 interface EventRow {
   src: number;
   id: string;
+  ref: string | null;
   type: string;
   data: Record<string, unknown>;
   actor_type: string | null;
@@ -102,10 +103,13 @@ export class MemberEventsService {
     const sources = this.sources.sources();
     // Each branch is limited on its own (member_events through its (member_id, occurred_at, id) index).
     const branches = [
-      `SELECT 0 AS src, e.id, e.type, e.data, e.actor_type, e.actor_id, e.occurred_at
+      `SELECT 0 AS src, e.id, NULL::text AS ref, e.type, e.data, e.actor_type, e.actor_id, e.occurred_at
          FROM member_events e WHERE e.brand_id = $1 AND e.member_id = $2`,
       ...sources.map(
-        (s, i) => `SELECT ${i + 1} AS src, s.id, s.type, s.data, s.actor_type, s.actor_id, s.occurred_at
+        (
+          s,
+          i,
+        ) => `SELECT ${i + 1} AS src, s.id, s.ref, s.type, s.data, s.actor_type, s.actor_id, s.occurred_at
                      FROM (${s.select}) s`,
       ),
     ].map(
@@ -123,7 +127,7 @@ export class MemberEventsService {
       limit,
       (r) => [r.cursor_at, r.src, String(r.id)],
       (r) => ({
-        id: r.src === 0 ? String(r.id) : `${sources[r.src - 1].name}:${r.id}`,
+        id: r.src === 0 ? String(r.id) : `${sources[r.src - 1].name}:${r.ref ?? r.id}`,
         type: r.type,
         data: r.data,
         actorType: r.actor_type,

@@ -5,12 +5,16 @@ import { Injectable } from '@nestjs/common';
  * rather than copying each into `member_events`: the timeline reads them where they are.
  */
 export interface MemberTimelineSource {
-  /** A word; the API's id of an entry is `<name>:<row id>` (member_events ids stay bare numbers). */
+  /**
+   * A word; the API's id of an entry is `<name>:<ref>`, or `<name>:<id>` when `ref` is NULL
+   * (member_events ids stay bare numbers).
+   */
   name: string;
   /**
-   * SQL yielding the member's entries as columns `id` (bigint, unique within the source), `type`,
-   * `data` (jsonb: ids, amounts and field names only), `actor_type`, `actor_id`, `occurred_at`,
-   * for member `$2` of brand `$1` (scoped by both). It should read an index on (member, time).
+   * SQL yielding the member's entries as columns `id` (bigint, unique within the source among the
+   * member's entries of one `occurred_at`: the keyset's tie-breaker), `ref` (text or NULL), `type`,
+   * `data` (jsonb: ids, amounts and field names only), `actor_type`, `actor_id`, `occurred_at`, for
+   * member `$2` of brand `$1` (scoped by both). It should read an index on the member.
    */
   select: string;
 }

@@ -55,7 +55,7 @@ const PAGE = 5_000;
  */
 export const TIER_TIMELINE_SOURCE: MemberTimelineSource = {
   name: 'tier_change',
-  select: `SELECT c.id, '${TIER_CHANGED}'::text AS type,
+  select: `SELECT c.id, NULL::text AS ref, '${TIER_CHANGED}'::text AS type,
                   jsonb_strip_nulls(jsonb_build_object(
                     'changeId', c.id::text, 'reason', c.reason,
                     'fromTierId', c.from_tier_id, 'toTierId', c.to_tier_id,
