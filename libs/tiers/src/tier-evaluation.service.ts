@@ -11,10 +11,11 @@ import { EvaluationCounts, LadderRecord, TierRecord, TiersRepository } from './t
 /** Per transaction of a whole-brand run (one at a time per brand; a worker runs at most two). */
 const WHOLE_BRAND_WORK_MEM = '64MB';
 /**
- * A whole-brand run evaluates and writes this many members per statement, in member id order: each
- * statement's members, tiers, history pages and index leaves stay in shared buffers while it
- * works, and its in-between results fit in work_mem, where one statement over a million members
- * spilled both (3.5x slower in the bench). Still one transaction: a run is all or nothing.
+ * A whole-brand run decides for every member in one set-based pass, then writes the members whose
+ * tier or grace changes in statements of this many, in member id order: each statement's
+ * member_tiers and tier_changes pages, index leaves and key checks stay in shared buffers, and its
+ * in-between results fit in work_mem, where one statement writing a million members spilled both.
+ * Still one transaction: a run is all or nothing.
  */
 export const EVALUATION_BATCH = 50_000;
 
@@ -149,7 +150,15 @@ export class TierEvaluationService {
       `INSERT INTO tier_evaluations (brand_id, trigger, work_item_id, at) VALUES ($1, $2, $3, $4) RETURNING id::text AS id`,
       [ladder.brandId, o.trigger, o.workItemId, at],
     );
-    const bounds = await this.repo.batchBounds(m, ladder.brandId, this.batchSize);
+    const plan = {
+      ...this.basePlan(ladder, tiers, at),
+      previous: o.previous,
+      mode: o.mode,
+      reason: o.reason,
+      evaluationId: id,
+      actor: o.actor,
+    };
+    const decided = await this.repo.prepareRun(m, plan);
     const counts: EvaluationCounts = {
       assigned: 0,
       upgraded: 0,
@@ -162,16 +171,8 @@ export class TierEvaluationService {
       lastChangeId: null,
       changeIds: null,
     };
-    for (let i = 0; i <= bounds.length; i++) {
-      const batch = await this.repo.evaluate(m, {
-        ...this.basePlan(ladder, tiers, at),
-        previous: o.previous,
-        mode: o.mode,
-        reason: o.reason,
-        evaluationId: id,
-        actor: o.actor,
-        range: { after: bounds[i - 1] ?? null, upto: bounds[i] ?? null },
-      });
+    for (let from = 0; from < decided; from += this.batchSize) {
+      const batch = await this.repo.evaluate(m, { ...plan, batch: { from, to: from + this.batchSize } });
       counts.assigned += batch.assigned;
       counts.upgraded += batch.upgraded;
       counts.downgraded += batch.downgraded;
@@ -182,6 +183,7 @@ export class TierEvaluationService {
       counts.firstChangeId ??= batch.firstChangeId;
       counts.lastChangeId = batch.lastChangeId ?? counts.lastChangeId;
     }
+    await this.repo.finishRun(m);
     await m.query(
       `UPDATE tier_evaluations
           SET assigned = $2, upgraded = $3, downgraded = $4, remapped = $5, grace_started = $6,
