@@ -146,6 +146,24 @@ describe('segment rule compiler', () => {
     expect(none).toMatch(/^FROM \(SELECT m\.\* FROM members m\n LEFT JOIN orders o ON /);
   });
 
+  it('keeps the fence for statements that write (no parallel workers there)', () => {
+    const from = compileFrom(
+      checkRule(
+        {
+          all: [
+            { field: 'spend_within_days', op: 'gte', value: 100, days: 365 },
+            { field: 'source_channel', op: 'eq', value: 'wecom' },
+          ],
+        },
+        registry,
+      ),
+      scope,
+      [],
+      { parallel: false },
+    );
+    expect(from).toContain('OFFSET 0) m\n WHERE ((SELECT COALESCE(sum');
+  });
+
   it('evaluates a heavy field without a grouped form after a fenced subquery of the others', () => {
     const own = new SegmentFieldRegistry();
     const spend = own.get('spend_within_days');

@@ -31,9 +31,15 @@ export function compileWhere(node: CheckedNode, scope: SegmentScope, params: unk
  * grouped subquery, `members JOIN orders … GROUP BY m.id HAVING …`: the planner joins the orders
  * after the narrowing joins, in its parallel workers. Other heavy conditions filter a fenced
  * subquery of the rest (`OFFSET 0` keeps the planner from pushing them below those joins), one
- * probe at a time in the leader.
+ * probe at a time in the leader; so do all of them with `parallel: false`, for statements that
+ * write (an INSERT … SELECT runs without parallel workers, and there the fence is faster).
  */
-export function compileFrom(node: CheckedNode, scope: SegmentScope, params: unknown[]): string {
+export function compileFrom(
+  node: CheckedNode,
+  scope: SegmentScope,
+  params: unknown[],
+  opts: { parallel?: boolean } = {},
+): string {
   const m = MEMBER_ALIAS;
   const top = node.kind === 'all' ? node.children : [node];
   const heavy = top.filter((c) => c.kind === 'condition' && c.def.heavy);
@@ -45,7 +51,11 @@ export function compileFrom(node: CheckedNode, scope: SegmentScope, params: unkn
   const grouped = heavy.flatMap((c) =>
     c.kind === 'condition' && c.def.grouped ? [c.def.grouped(c.cond, ctx)] : [],
   );
-  if (grouped.length === heavy.length && new Set(grouped.map((g) => g.join)).size === 1) {
+  if (
+    opts.parallel !== false &&
+    grouped.length === heavy.length &&
+    new Set(grouped.map((g) => g.join)).size === 1
+  ) {
     // Members without a joined row only matter when every aggregate condition accepts none.
     const join = grouped.every((g) => g.matchesNone) ? 'LEFT JOIN' : 'JOIN';
     return `FROM (SELECT ${m}.* FROM members ${m}
