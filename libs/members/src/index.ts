@@ -4,6 +4,7 @@ export * from './member-identity-hooks';
 export * from './member-import.csv';
 export * from './member-imports.service';
 export * from './member-merge.registry';
+export * from './member-timeline.registry';
 export { maskPhone, MemberPiiService, normalisePhone } from './member-pii.service';
 export * from './members-http.module';
 export * from './members-worker.module';

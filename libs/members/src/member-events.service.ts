@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, decodeCursor, Page, toPage } from '@siyu/platform';
 import { DataSource, EntityManager } from 'typeorm';
+import { MemberTimelineRegistry } from './member-timeline.registry';
 
 export interface NewMemberEvent {
   brandId: string;
@@ -24,7 +25,9 @@ export interface MemberEventView {
 }
 
 interface EventRow {
+  src: number;
   id: string;
+  ref: string | null;
   type: string;
   data: Record<string, unknown>;
   actor_type: string | null;
@@ -36,7 +39,10 @@ interface EventRow {
 /** The member timeline. Other libs append in their own transaction: `append(manager, {...})`. */
 @Injectable()
 export class MemberEventsService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly sources: MemberTimelineRegistry,
+  ) {}
 
   async append(manager: EntityManager, event: NewMemberEvent): Promise<void> {
     await this.appendMany(manager, [event]);
@@ -76,34 +82,52 @@ export class MemberEventsService {
     return rows[0]?.n ?? 0;
   }
 
-  /** Newest first, keyset-paginated on (occurred_at, id). The caller has checked the member's brand. */
+  /**
+   * Newest first, keyset-paginated on (occurred_at, source, id): the member's `member_events` and
+   * the entries of registered sources (MemberTimelineRegistry, e.g. tier changes), merged. The
+   * caller has checked the member's brand.
+   */
   async timeline(
     brandId: string,
     memberId: string,
     limit: number,
     cursor?: string,
   ): Promise<Page<MemberEventView>> {
-    const after = decodeCursor(cursor, 2) as [string, string] | null;
+    const after = decodeCursor(cursor, 3) as [string, number, string] | null;
     const params: unknown[] = [brandId, memberId, limit + 1];
     let keyset = '';
     if (after) {
-      params.push(after[0], after[1]);
-      keyset = `AND (e.occurred_at, e.id) < ($4::timestamptz, $5::bigint)`;
+      params.push(after[0], after[1], after[2]);
+      keyset = `AND (t.occurred_at, t.src, t.id) < ($4::timestamptz, $5::int, $6::bigint)`;
     }
+    const sources = this.sources.sources();
+    // Each branch is limited on its own (member_events through its (member_id, occurred_at, id) index).
+    const branches = [
+      `SELECT 0 AS src, e.id, NULL::text AS ref, e.type, e.data, e.actor_type, e.actor_id, e.occurred_at
+         FROM member_events e WHERE e.brand_id = $1 AND e.member_id = $2`,
+      ...sources.map(
+        (
+          s,
+          i,
+        ) => `SELECT ${i + 1} AS src, s.id, s.ref, s.type, s.data, s.actor_type, s.actor_id, s.occurred_at
+                     FROM (${s.select}) s`,
+      ),
+    ].map(
+      (b) => `(SELECT t.* FROM (${b}) t WHERE true ${keyset}
+                ORDER BY t.occurred_at DESC, t.src DESC, t.id DESC LIMIT $3)`,
+    );
     const rows: EventRow[] = await this.ds.query(
-      `SELECT e.id, e.type, e.data, e.actor_type, e.actor_id, e.occurred_at, e.occurred_at::text AS cursor_at
-         FROM member_events e
-        WHERE e.brand_id = $1 AND e.member_id = $2 ${keyset}
-        ORDER BY e.occurred_at DESC, e.id DESC
+      `SELECT t.*, t.occurred_at::text AS cursor_at FROM (${branches.join(' UNION ALL ')}) t
+        ORDER BY t.occurred_at DESC, t.src DESC, t.id DESC
         LIMIT $3`,
       params,
     );
     return toPage(
       rows,
       limit,
-      (r) => [r.cursor_at, String(r.id)],
+      (r) => [r.cursor_at, r.src, String(r.id)],
       (r) => ({
-        id: String(r.id),
+        id: r.src === 0 ? String(r.id) : `${sources[r.src - 1].name}:${r.ref ?? r.id}`,
         type: r.type,
         data: r.data,
         actorType: r.actor_type,

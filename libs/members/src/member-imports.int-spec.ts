@@ -8,6 +8,7 @@ import { Test } from '@nestjs/testing';
 import { Actor, BrandsService, PlatformModule } from '@siyu/platform';
 import { DataSource } from 'typeorm';
 import { IMPORT_COLUMNS } from './member-import.csv';
+import { MemberEventsService } from './member-events.service';
 import { MemberImportsService } from './member-imports.service';
 import { MembersWorkerModule } from './members-worker.module';
 
@@ -245,7 +246,7 @@ describe('members (int)', () => {
               (SELECT count(*)::int FROM member_tags mt JOIN tags t ON t.id = mt.tag_id WHERE t.brand_id = $1 AND t.name = 'vip') AS vip,
               (SELECT count(*)::int FROM member_import_errors WHERE brand_id = $1 AND field = 'phone') AS phone_errors,
               (SELECT count(*)::int FROM member_import_chunks WHERE brand_id = $1) AS chunks_left,
-              (SELECT count(*)::int FROM member_events WHERE brand_id = $1 AND type = 'member.imported') AS events`,
+              (SELECT count(*)::int FROM member_import_links WHERE brand_id = $1) AS links`,
       [brand.id],
     );
     const openids = Array.from({ length: ROWS }, (_, i) => i).filter(
@@ -260,7 +261,7 @@ describe('members (int)', () => {
       vip: Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 1000 !== 999 && i % 10 === 0).length,
       phone_errors: bad,
       chunks_left: 0,
-      events: good,
+      links: good,
     });
     const [sample] = await ds.query(
       `SELECT phone, source_channel, city, birthday::text AS birthday FROM members m
@@ -289,4 +290,60 @@ describe('members (int)', () => {
     ]);
     expect(members).toBe(good);
   }, 120_000);
+
+  it('the timeline shows each imported row and each tag an import added, read from the import’s links', async () => {
+    const actor = await freshActor('Timeline Import Co');
+    const header = 'external_userid,nickname,tags,consent\n';
+    const first = await importFile(
+      actor,
+      Buffer.from(header + 'tl-1,Ann,tea|vip,opted_in\ntl-2,Bob,,\ntl-1,Ann again,tea,\n'),
+    );
+    expect(first).toMatchObject({ status: 'completed', inserted: 2, updated: 1, failed: 0 });
+    const second = await importFile(actor, Buffer.from(header + 'tl-1,Ann,tea|coffee,opted_out\n'));
+    expect(second).toMatchObject({ status: 'completed', inserted: 0, updated: 1 });
+
+    const ds = app.get(DataSource);
+    const [{ id: ann }] = await ds.query(
+      `SELECT member_id AS id FROM member_identities WHERE brand_id = $1 AND value = 'tl-1'`,
+      [actor.brandId],
+    );
+    const tagId = async (name: string) =>
+      (await ds.query(`SELECT id FROM tags WHERE brand_id = $1 AND name = $2`, [actor.brandId, name]))[0].id;
+    const events = app.get(MemberEventsService);
+    const all = await events.timeline(actor.brandId, ann, 100);
+    const mine = all.items.filter((e) => e.type === 'member.imported' || e.type === 'member.tagged');
+    // newest first: the second import, then the first (its later row, then its first row with the tags)
+    expect(mine.map((e) => [e.type, e.data])).toEqual([
+      ['member.imported', { importId: second.id, line: 2, created: false }],
+      ['member.tagged', { importId: second.id, tagId: await tagId('coffee') }],
+      ['member.imported', { importId: first.id, line: 4, created: false }],
+      ['member.imported', { importId: first.id, line: 2, created: true }],
+      ['member.tagged', { importId: first.id, tagId: expect.any(String) }],
+      ['member.tagged', { importId: first.id, tagId: expect.any(String) }],
+    ]);
+    expect(new Set(mine.slice(4).map((e) => e.data.tagId))).toEqual(
+      new Set([await tagId('tea'), await tagId('vip')]),
+    );
+    for (const e of mine) expect(e).toMatchObject({ actorType: 'operator', actorId: actor.actorId });
+    // the consent change of the second import is still an event of its own
+    expect(all.items.map((e) => e.type)).toContain('member.consent_changed');
+
+    // paged one by one, the same entries in the same order, each once
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 50; pages++) {
+      const page = await events.timeline(actor.brandId, ann, 1, cursor);
+      seen.push(...page.items.map((e) => e.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual(all.items.map((e) => e.id));
+    expect(new Set(seen).size).toBe(seen.length);
+    // no event row per imported row or per tag any more
+    const [{ n }] = await ds.query(
+      `SELECT count(*)::int AS n FROM member_events WHERE brand_id = $1 AND type IN ('member.imported', 'member.tagged')`,
+      [actor.brandId],
+    );
+    expect(n).toBe(0);
+  });
 });

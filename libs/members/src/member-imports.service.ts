@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   Actor,
@@ -28,6 +28,7 @@ import { ImportStatus } from './entities/member-import.entity';
 import { checkHeader, ImportColumn, ImportHeader, PHONE_INVALID, sqlTrimmed } from './member-import.csv';
 import { MemberIdentityHooks } from './member-identity-hooks';
 import { MemberPiiService, phoneForms } from './member-pii.service';
+import { MemberTimelineRegistry, MemberTimelineSource } from './member-timeline.registry';
 import { MEMBER_EVENT_TYPES, SOURCE_CHANNELS, sqlList } from './members.constants';
 import { MemberException } from './members.errors';
 import { MEMBER_IMPORT_JOB, MemberImportQueue } from './jobs/members.queue';
@@ -99,18 +100,23 @@ const IMPORT_SELECT = `id, filename, status, byte_size, total_rows, processed_ro
  * CSV imports of members. The upload streams into Postgres (durable, reachable from any worker);
  * the worker streams it back into COPY on a temporary staging table (raw when Postgres reads the file
  * as csv-parse does, else through csv-parse), validates and normalises in SQL, resolves identities
- * set-wise and writes members, identities, tags and events with INSERT … SELECT / ON CONFLICT, all in
+ * set-wise and writes members, identities, tags and timeline links with INSERT … SELECT, all in
  * the transaction that completes the work item. The `members-import` bench measures it.
  */
 @Injectable()
-export class MemberImportsService {
+export class MemberImportsService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly work: WorkService,
     private readonly audit: AuditService,
     private readonly pii: MemberPiiService,
     private readonly identityHooks: MemberIdentityHooks,
+    private readonly timeline: MemberTimelineRegistry,
   ) {}
+
+  onModuleInit(): void {
+    for (const source of IMPORT_TIMELINE_SOURCES) this.timeline.register(source);
+  }
 
   // ---------------------------------------------------------------- upload
 
@@ -380,8 +386,12 @@ export class MemberImportsService {
       if (resolved === 0) await q(LEADERS_SQL, [round]);
       // The planner reads how many rows this round settled (cheap: a sample of the narrow table).
       await q(`ANALYZE member_import_rows`);
-      if (resolved === 0) await q(CREATE_MEMBERS_SQL, [brandId, round]);
-      await q(ATTACH_SQL, [brandId, round]);
+      if (resolved === 0) {
+        await q(CREATE_MEMBERS_SQL, [brandId, round]);
+        await this.attachCreated(m, brandId, round);
+      } else {
+        await q(attachSql(true), [brandId, round]);
+      }
     }
     await q(
       `INSERT INTO member_import_errors (import_id, brand_id, line, field, reason)
@@ -397,15 +407,15 @@ export class MemberImportsService {
       [importId],
     );
 
-    // 3. Apply the rows to the members they matched, then tags and timeline events.
+    // 3. Apply the rows to the members they matched, then tags and the links the timeline reads.
     const events = [brandId, importId, actor.actorType, actor.actorId];
     await q(UPDATES_SQL);
     await q(CONSENT_EVENTS_SQL, events);
     await q(UPDATE_MEMBERS_SQL, [brandId]);
     await q(ROW_TAGS_SQL);
     await q(CREATE_TAGS_SQL, [brandId]);
-    await q(TAG_MEMBERS_SQL, events);
-    await q(IMPORTED_EVENTS_SQL, events);
+    await q(TAG_MEMBERS_SQL, [brandId]);
+    await q(LINKS_SQL, [brandId, importId]);
 
     const [counts]: Array<{ total: number; inserted: number; updated: number; failed: number }> = await q(
       `SELECT count(*)::int AS total,
@@ -431,6 +441,24 @@ export class MemberImportsService {
     // Listeners (commerce's order matcher) see the identities this file added, in this transaction.
     await this.identityHooks.identitiesAdded(m, { brandId, source: 'import' });
     return counts;
+  }
+
+  /**
+   * The identities of the members a round created. Leaders share no identity with each other and
+   * had none that existed, so a plain insert only fails when another writer (a member upsert)
+   * added one of them meanwhile: then the round's identities go in again with `ON CONFLICT DO
+   * NOTHING`, as every round's did before (the other writer's identity stays theirs).
+   */
+  private async attachCreated(m: EntityManager, brandId: string, round: number): Promise<void> {
+    await m.query(`SAVEPOINT member_import_attach`);
+    try {
+      await m.query(attachSql(false), [brandId, round]);
+      await m.query(`RELEASE SAVEPOINT member_import_attach`);
+    } catch (err) {
+      if ((err as { driverError?: { code?: string } }).driverError?.code !== '23505') throw err;
+      await m.query(`ROLLBACK TO SAVEPOINT member_import_attach`);
+      await m.query(attachSql(true), [brandId, round]);
+    }
   }
 
   /**
@@ -921,15 +949,20 @@ UPDATE member_import_rows r
   FROM owners w
  WHERE r.line = w.line`;
 
-/** $1 brand, $2 round: the new identities of rows resolved this round join their member (first row wins). */
-const ATTACH_SQL = `
+/**
+ * $1 brand, $2 round: the new identities of rows resolved this round join their member (first row
+ * wins). `ON CONFLICT DO NOTHING` skips those the member already has; without it (the rows of a
+ * round that created their members, whose identities nobody had when the round began) each row is
+ * a plain insert, without the speculative insertion's extra index probe and WAL record.
+ */
+const attachSql = (onConflict: boolean) => `
 INSERT INTO member_identities (brand_id, member_id, kind, app_id, value, hint)
 SELECT DISTINCT ON (${IDENTITY_KEY('i')}) $1::uuid, r.member_id, i.kind, i.app_id, i.value, i.hint
   FROM member_import_ids i
   JOIN member_import_rows r ON r.line = i.line
  WHERE r.resolved_round = $2 AND r.member_id IS NOT NULL AND NOT r.bad AND NOT r.complete
  ORDER BY ${IDENTITY_KEY('i')}, i.line
-ON CONFLICT (brand_id, kind, app_id, value) DO NOTHING`;
+${onConflict ? 'ON CONFLICT (brand_id, kind, app_id, value) DO NOTHING' : ''}`;
 
 /**
  * The id of a member an import creates: an RFC 9562 UUIDv7 (the transaction's Unix milliseconds,
@@ -1047,21 +1080,64 @@ INSERT INTO tags (brand_id, name)
 SELECT DISTINCT $1::uuid, r.name FROM member_import_tags r
 ON CONFLICT (brand_id, name) DO NOTHING`;
 
-/** $1 brand, $2 import, $3 actor type, $4 actor id. */
+/** $1 brand. The links this import adds (the `member.tagged` entries of the timeline). */
 const TAG_MEMBERS_SQL = `
+CREATE TEMP TABLE member_import_tagged ON COMMIT DROP AS
 WITH added AS (
   INSERT INTO member_tags (brand_id, member_id, tag_id)
   SELECT $1, r.member_id, t.id FROM member_import_tags r JOIN tags t ON t.brand_id = $1 AND t.name = r.name
   ORDER BY r.member_id, t.id
   ON CONFLICT DO NOTHING
   RETURNING member_id, tag_id)
-INSERT INTO member_events (brand_id, member_id, type, data, actor_type, actor_id)
-SELECT $1, member_id, '${MEMBER_EVENT_TYPES.tagged}', jsonb_build_object('tagId', tag_id, 'importId', $2::text), $3, $4::uuid FROM added`;
+SELECT member_id, array_agg(tag_id ORDER BY tag_id) AS tag_ids FROM added GROUP BY member_id`;
 
-/** $1 brand, $2 import, $3 actor type, $4 actor id. */
-const IMPORTED_EVENTS_SQL = `
-INSERT INTO member_events (brand_id, member_id, type, data, actor_type, actor_id)
-SELECT $1, r.member_id, '${MEMBER_EVENT_TYPES.imported}', jsonb_build_object('importId', $2::text, 'line', r.line, 'created', r.created), $3, $4::uuid
-  FROM member_import_rows r
- WHERE NOT r.bad AND r.member_id IS NOT NULL
+/**
+ * $1 brand, $2 import. One link per good row (the timeline's `member.imported` entry), the tags
+ * the import added to the member on its first row (its `member.tagged` entries): a narrow row with
+ * one index where an event per row and per tag cost three indexes and two key checks each.
+ */
+const LINKS_SQL = `
+INSERT INTO member_import_links (member_id, import_id, line, brand_id, created, tag_ids)
+SELECT r.member_id, $2, r.line, $1, r.created, CASE WHEN r.first THEN t.tag_ids END
+  FROM (SELECT r.member_id, r.line, r.created,
+               row_number() OVER (PARTITION BY r.member_id ORDER BY r.line) = 1 AS first
+          FROM member_import_rows r
+         WHERE NOT r.bad AND r.member_id IS NOT NULL) r
+  LEFT JOIN member_import_tagged t ON t.member_id = r.member_id
  ORDER BY r.member_id, r.line`;
+
+/** What the timeline reads for imports (MemberTimelineRegistry): the links of completed imports. */
+const importTimelineSource = (type: string, entries: string, data: string, id: string, ref: string) => `
+SELECT ${id} AS id, ${ref} AS ref, '${type}'::text AS type, ${data} AS data,
+       i.created_by_type::text AS actor_type, i.created_by_id AS actor_id, i.completed_at AS occurred_at
+  FROM member_import_links l
+  JOIN member_imports i ON i.id = l.import_id AND i.brand_id = l.brand_id
+  ${entries}
+ WHERE l.brand_id = $1 AND l.member_id = $2`;
+
+/**
+ * Registered tags first: at the same time the timeline shows the later source first, and a
+ * member's `member.imported` entry came after its `member.tagged` ones when both were events.
+ */
+export const IMPORT_TIMELINE_SOURCES: MemberTimelineSource[] = [
+  {
+    name: 'member_import_tag',
+    select: importTimelineSource(
+      MEMBER_EVENT_TYPES.tagged,
+      'CROSS JOIN LATERAL unnest(l.tag_ids) WITH ORDINALITY AS t(tag_id, n)',
+      `jsonb_build_object('tagId', t.tag_id, 'importId', i.id::text)`,
+      'l.line::bigint * 1000000 + t.n',
+      `i.id::text || ':' || l.line || ':' || t.tag_id`,
+    ),
+  },
+  {
+    name: 'member_import',
+    select: importTimelineSource(
+      MEMBER_EVENT_TYPES.imported,
+      '',
+      `jsonb_build_object('importId', i.id::text, 'line', l.line, 'created', l.created)`,
+      'l.line::bigint',
+      `i.id::text || ':' || l.line`,
+    ),
+  },
+];

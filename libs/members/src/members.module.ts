@@ -6,6 +6,7 @@ import { MemberIdentityHooks } from './member-identity-hooks';
 import { MemberImportsService } from './member-imports.service';
 import { MemberMergeRegistry } from './member-merge.registry';
 import { MemberPiiService } from './member-pii.service';
+import { MemberTimelineRegistry } from './member-timeline.registry';
 import { MembersRepository } from './members.repository';
 import { MembersService } from './members.service';
 import { TagsService } from './tags.service';
@@ -20,6 +21,7 @@ const exported = [
   MemberIdentityHooks,
   AudienceRegistry,
   MemberPiiService,
+  MemberTimelineRegistry,
 ];
 
 /** Members, identities, tags, timeline, imports: services for the API, the worker and other libs. */

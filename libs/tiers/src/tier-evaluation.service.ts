@@ -10,6 +10,14 @@ import { EvaluationCounts, LadderRecord, TierRecord, TiersRepository } from './t
 
 /** Per transaction of a whole-brand run (one at a time per brand; a worker runs at most two). */
 const WHOLE_BRAND_WORK_MEM = '64MB';
+/**
+ * A whole-brand run decides for every member in one set-based pass, then writes the members whose
+ * tier or grace changes in statements of this many, in member id order: each statement's
+ * member_tiers and tier_changes pages, index leaves and key checks stay in shared buffers, and its
+ * in-between results fit in work_mem, where one statement writing a million members spilled both.
+ * Still one transaction: a run is all or nothing.
+ */
+export const EVALUATION_BATCH = 50_000;
 
 /** What a whole-brand run did (a tier_evaluations row). */
 export interface TierEvaluationSummary {
@@ -45,6 +53,8 @@ export type ReevaluateOutcome =
 @Injectable()
 export class TierEvaluationService {
   private readonly logger = new Logger(TierEvaluationService.name);
+  /** Members per statement of a whole-brand run (tests lower it to run several batches on a few). */
+  batchSize = EVALUATION_BATCH;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -80,7 +90,7 @@ export class TierEvaluationService {
       memberIds: [...new Set(memberIds)],
       returnChangeIds: true,
     });
-    await this.publisher.record(m, brandId, { kind: 'ids', ids: counts.changeIds ?? [] }, null);
+    await this.publisher.record(m, brandId, { kind: 'ids', ids: counts.changeIds ?? [] });
     return counts;
   }
 
@@ -140,13 +150,40 @@ export class TierEvaluationService {
       `INSERT INTO tier_evaluations (brand_id, trigger, work_item_id, at) VALUES ($1, $2, $3, $4) RETURNING id::text AS id`,
       [ladder.brandId, o.trigger, o.workItemId, at],
     );
-    const counts = await this.repo.evaluate(m, {
+    const plan = {
       ...this.basePlan(ladder, tiers, at),
       previous: o.previous,
       mode: o.mode,
       reason: o.reason,
       evaluationId: id,
-    });
+      actor: o.actor,
+    };
+    const decided = await this.repo.prepareRun(m, plan);
+    const counts: EvaluationCounts = {
+      assigned: 0,
+      upgraded: 0,
+      downgraded: 0,
+      remapped: 0,
+      graceStarted: 0,
+      graceCleared: 0,
+      changes: 0,
+      firstChangeId: null,
+      lastChangeId: null,
+      changeIds: null,
+    };
+    for (let from = 0; from < decided; from += this.batchSize) {
+      const batch = await this.repo.evaluate(m, { ...plan, batch: { from, to: from + this.batchSize } });
+      counts.assigned += batch.assigned;
+      counts.upgraded += batch.upgraded;
+      counts.downgraded += batch.downgraded;
+      counts.remapped += batch.remapped;
+      counts.graceStarted += batch.graceStarted;
+      counts.graceCleared += batch.graceCleared;
+      counts.changes += batch.changes;
+      counts.firstChangeId ??= batch.firstChangeId;
+      counts.lastChangeId = batch.lastChangeId ?? counts.lastChangeId;
+    }
+    await this.repo.finishRun(m);
     await m.query(
       `UPDATE tier_evaluations
           SET assigned = $2, upgraded = $3, downgraded = $4, remapped = $5, grace_started = $6,
@@ -165,12 +202,12 @@ export class TierEvaluationService {
       ],
     );
     if (counts.firstChangeId && counts.lastChangeId) {
-      await this.publisher.record(
-        m,
-        ladder.brandId,
-        { kind: 'run', first: counts.firstChangeId, last: counts.lastChangeId, evaluationId: id },
-        o.actor,
-      );
+      await this.publisher.record(m, ladder.brandId, {
+        kind: 'run',
+        first: counts.firstChangeId,
+        last: counts.lastChangeId,
+        evaluationId: id,
+      });
     }
     return {
       evaluationId: id,

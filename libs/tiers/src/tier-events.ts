@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { MemberEventsService } from '@siyu/members';
-import { Actor, AfterCommit } from '@siyu/platform';
+import { MemberTimelineSource } from '@siyu/members';
+import { AfterCommit } from '@siyu/platform';
 import { EntityManager } from 'typeorm';
 import { TierChangeRow, TiersRepository } from './tiers.repository';
 import { TIER_CHANGED, TierChangeReason } from './tiers.constants';
@@ -49,41 +49,37 @@ export type ChangeSet =
 
 const PAGE = 5_000;
 
-/** Timeline entries (in the transaction) and domain events (after it commits) for tier changes. */
+/**
+ * The member timeline's `tier.changed` entries, read from tier_changes where they are
+ * (MemberTimelineRegistry), and the domain events (after the transaction commits).
+ */
+export const TIER_TIMELINE_SOURCE: MemberTimelineSource = {
+  name: 'tier_change',
+  select: `SELECT c.id, NULL::text AS ref, '${TIER_CHANGED}'::text AS type,
+                  jsonb_strip_nulls(jsonb_build_object(
+                    'changeId', c.id::text, 'reason', c.reason,
+                    'fromTierId', c.from_tier_id, 'toTierId', c.to_tier_id,
+                    'fromRank', c.data->'fromRank', 'toRank', c.data->'toRank',
+                    'fromName', c.data->'fromName', 'toName', c.data->'toName')) AS data,
+                  COALESCE(c.actor_type, 'system')::text AS actor_type, c.actor_id, c.at AS occurred_at
+             FROM tier_changes c
+            WHERE c.brand_id = $1 AND c.member_id = $2`,
+};
+
 @Injectable()
 export class TierEventsPublisher {
   constructor(
     private readonly repo: TiersRepository,
-    private readonly memberEvents: MemberEventsService,
     private readonly emitter: EventEmitter2,
     private readonly afterCommit: AfterCommit,
   ) {}
 
-  /** Appends a `tier.changed` timeline event per change (set-based) and emits the domain events after commit. */
-  async record(m: EntityManager, brandId: string, set: ChangeSet, actor: Actor | null): Promise<void> {
+  /**
+   * Emits the domain events of these changes once the transaction commits. (Their timeline entries
+   * need no write: the timeline reads tier_changes itself.)
+   */
+  async record(m: EntityManager, brandId: string, set: ChangeSet): Promise<void> {
     if (set.kind === 'ids' && set.ids.length === 0) return;
-    const filter =
-      set.kind === 'run'
-        ? `c.id BETWEEN $2::bigint AND $3::bigint AND c.data->>'evaluationId' = $4`
-        : `c.id = ANY($2::bigint[])`;
-    const params: unknown[] =
-      set.kind === 'run' ? [brandId, set.first, set.last, set.evaluationId] : [brandId, set.ids];
-    const actorType = params.push(actor?.actorType ?? 'system');
-    const actorId = params.push(actor?.actorId ?? null);
-    await this.memberEvents.appendSelect(
-      m,
-      `SELECT c.brand_id, c.member_id, '${TIER_CHANGED}',
-              jsonb_strip_nulls(jsonb_build_object(
-                'changeId', c.id::text, 'reason', c.reason,
-                'fromTierId', c.from_tier_id, 'toTierId', c.to_tier_id,
-                'fromRank', c.data->'fromRank', 'toRank', c.data->'toRank',
-                'fromName', c.data->'fromName', 'toName', c.data->'toName')),
-              $${actorType}::text, $${actorId}::uuid, c.at
-         FROM tier_changes c
-        WHERE c.brand_id = $1 AND ${filter}
-        ORDER BY c.id`,
-      params,
-    );
     await this.afterCommit.run(m, async () => {
       await this.publish(brandId, set);
     });

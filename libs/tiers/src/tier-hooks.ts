@@ -1,8 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { CommerceHooks } from '@siyu/commerce';
-import { MemberMergeContext, MemberMergeRegistry } from '@siyu/members';
+import { MemberMergeContext, MemberMergeRegistry, MemberTimelineRegistry } from '@siyu/members';
 import { EntityManager } from 'typeorm';
-import { TierEventsPublisher } from './tier-events';
+import { TIER_TIMELINE_SOURCE, TierEventsPublisher } from './tier-events';
 import { TierEvaluationService } from './tier-evaluation.service';
 
 interface HeldTier {
@@ -16,7 +16,8 @@ interface HeldTier {
 
 /**
  * Where tiers plug into other libs: the upgrade on an order (CommerceHooks, inside the order's
- * transaction) and member merges (member_tiers is keyed by member, so a plain UPDATE cannot move it).
+ * transaction), member merges (member_tiers is keyed by member, so a plain UPDATE cannot move it)
+ * and the member timeline (tier_changes are its `tier.changed` entries).
  */
 @Injectable()
 export class TierHooks implements OnModuleInit {
@@ -25,11 +26,13 @@ export class TierHooks implements OnModuleInit {
     private readonly merges: MemberMergeRegistry,
     private readonly evaluation: TierEvaluationService,
     private readonly publisher: TierEventsPublisher,
+    private readonly timeline: MemberTimelineRegistry,
   ) {}
 
   onModuleInit(): void {
     this.commerce.onMemberOrdersChanged((m, change) => this.evaluation.onMemberOrdersChanged(m, change));
     this.merges.register('member_tiers', (m, ctx) => this.merge(m, ctx));
+    this.timeline.register(TIER_TIMELINE_SOURCE);
   }
 
   /**
@@ -81,6 +84,6 @@ export class TierHooks implements OnModuleInit {
         at,
       ],
     );
-    await this.publisher.record(m, brandId, { kind: 'ids', ids: [change.id] }, null);
+    await this.publisher.record(m, brandId, { kind: 'ids', ids: [change.id] });
   }
 }

@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
-import { MembersService } from '@siyu/members';
+import { MemberEventsService, MembersService } from '@siyu/members';
 import { PlatformModule } from '@siyu/platform';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
@@ -101,11 +101,20 @@ describe('tiers (int)', () => {
         ev.changeId,
       ]);
       expect(row.to_tier_id).toBe(ev.toTierId);
-      const timeline = await ds.query(
-        `SELECT data FROM member_events WHERE member_id = $1 AND type = 'tier.changed' ORDER BY id`,
-        [a.id],
-      );
-      expect(timeline.map((t: { data: { toName: string } }) => t.data.toName)).toEqual(['Silver', 'Gold']);
+      // The timeline (newest first) shows both changes, read from tier_changes rather than copied.
+      const timeline = await app.get(MemberEventsService).timeline(brand.id, a.id, 100);
+      const tierEntries = timeline.items.filter((e) => e.type === 'tier.changed');
+      expect(tierEntries.map((e) => [e.data.toName, e.data.reason, e.actorType])).toEqual([
+        ['Gold', 'order', 'system'],
+        ['Silver', 'order', 'system'],
+      ]);
+      expect(tierEntries[1]).toMatchObject({
+        id: `tier_change:${ev.changeId}`,
+        data: { changeId: ev.changeId },
+      });
+      expect(
+        await ds.query(`SELECT 1 FROM member_events WHERE member_id = $1 AND type = 'tier.changed'`, [a.id]),
+      ).toEqual([]);
     });
 
     it('announces nothing when the order’s transaction rolls back', async () => {
@@ -361,6 +370,103 @@ describe('tiers (int)', () => {
       const re = await evaluation.reevaluate(brand.id, new Date(), { trigger: 'manual' });
       expect(re).toMatchObject({ downgraded: 2, graceStarted: 0 });
       expect((await tierOf(members[2].id))?.name).toBe('Bronze');
+    });
+  });
+
+  describe('whole-brand runs in batches', () => {
+    it('a run over several batches decides and records exactly what one batch would', async () => {
+      const spends = [0, 150_000, 600_000, 300_000, 40_000, 2_000_000, 0, 120_000];
+      const run = async (batchSize: number) => {
+        const brand = await createBrand(app);
+        await save(brand, { graceDays: 0 });
+        const members = [];
+        for (const s of spends) {
+          const m = await createMember(app, brand);
+          if (s > 0)
+            await insertOrders(app, brand, [{ memberId: m.id, amountMinor: s, placedAt: new Date() }]);
+          members.push(m);
+        }
+        // members in id order, so both runs can be compared member by member
+        members.sort((x, y) => (x.id < y.id ? -1 : 1));
+        const previous = evaluation.batchSize;
+        evaluation.batchSize = batchSize;
+        try {
+          const summary = await evaluation.reevaluate(brand.id, new Date(), { trigger: 'manual' });
+          const tiers = await Promise.all(members.map(async (m) => (await tierOf(m.id))?.name));
+          const changes = await Promise.all(
+            members.map(async (m) => (await changesOf(m.id)).map((c) => c.to)),
+          );
+          const [evaluationRow] = await ds.query(
+            `SELECT first_change_id::text AS first, last_change_id::text AS last,
+                    (SELECT min(id)::text FROM tier_changes WHERE brand_id = $1) AS min,
+                    (SELECT max(id)::text FROM tier_changes WHERE brand_id = $1) AS max
+               FROM tier_evaluations WHERE brand_id = $1 AND trigger = 'manual'`,
+            [brand.id],
+          );
+          return { summary, tiers, changes, evaluationRow, brand, members };
+        } finally {
+          evaluation.batchSize = previous;
+        }
+      };
+      const one = await run(1_000);
+      const many = await run(3); // three batches, the last one open-ended
+      expect(one.tiers.filter((t) => t === undefined)).toEqual([]);
+      expect(many.tiers.filter((t) => t === undefined)).toEqual([]);
+      const pick = (r: Awaited<ReturnType<typeof run>>) => ({
+        assigned: r.summary.skipped ? -1 : r.summary.assigned,
+        changes: r.summary.skipped ? -1 : r.summary.changes,
+        tiers: [...r.tiers].sort(),
+      });
+      expect(pick(many)).toEqual(pick(one));
+      expect(pick(many)).toMatchObject({ assigned: spends.length, changes: spends.length });
+      for (const r of [one, many]) {
+        r.members.forEach((_, i) => expect(r.changes[i]).toEqual([r.tiers[i]]));
+        expect(r.evaluationRow).toMatchObject({ first: r.evaluationRow.min, last: r.evaluationRow.max });
+        expect(eventsOf(r.members[0].id)).toHaveLength(1);
+      }
+      // A second run changes nothing, in batches or not.
+      expect(await evaluation.reevaluate(many.brand.id, new Date(), { trigger: 'manual' })).toMatchObject({
+        assigned: 0,
+        changes: 0,
+      });
+    });
+
+    it('a ladder save’s changes show on the timeline as the operator’s', async () => {
+      const brand = await createBrand(app);
+      const m = await createMember(app, brand);
+      await insertOrders(app, brand, [{ memberId: m.id, amountMinor: 150_000, placedAt: new Date() }]);
+      await save(brand);
+      const timeline = await app.get(MemberEventsService).timeline(brand.id, m.id, 100);
+      const owner = ownerActor(brand);
+      expect(timeline.items.find((e) => e.type === 'tier.changed')).toMatchObject({
+        data: { reason: 'ladder', toName: 'Silver' },
+        actorType: owner.actorType,
+        actorId: owner.actorId,
+      });
+    });
+
+    it('the timeline pages through events and tier changes together, newest first, each once', async () => {
+      const brand = await createBrand(app);
+      await save(brand);
+      const m = await createMember(app, brand);
+      const base = Date.now() - 10 * 86_400_000;
+      for (let i = 0; i < 4; i++)
+        await placeOrder(app, brand, m.id, 300_000, new Date(base + i * 86_400_000));
+      const events = app.get(MemberEventsService);
+      const all = await events.timeline(brand.id, m.id, 100);
+      expect(all.items.filter((e) => e.type === 'tier.changed').length).toBeGreaterThanOrEqual(2);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 50; pages++) {
+        const page = await events.timeline(brand.id, m.id, 1, cursor);
+        seen.push(...page.items.map((e) => e.id));
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      expect(seen).toEqual(all.items.map((e) => e.id));
+      expect(new Set(seen).size).toBe(seen.length);
+      const times = all.items.map((e) => new Date(e.occurredAt).getTime());
+      expect(times).toEqual([...times].sort((x, y) => y - x));
     });
   });
 

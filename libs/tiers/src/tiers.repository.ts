@@ -60,6 +60,13 @@ export interface EvaluationPlan {
   evaluationId?: string | null;
   /** Return the ids of the changes made (small scopes only). */
   returnChangeIds?: boolean;
+  /**
+   * One batch of a whole-brand run: the decisions `prepareRun` staged, numbers `from` (exclusive)
+   * to `to` (inclusive), instead of deciding over the members here.
+   */
+  batch?: { from: number; to: number };
+  /** The operator who made the changes (a ladder save); absent or null: the system. */
+  actor?: { actorType: string; actorId: string | null } | null;
 }
 
 export interface EvaluationCounts {
@@ -115,14 +122,15 @@ export const changeFrom = (r: Raw): TierChangeRow => ({
 /**
  * The qualifying value per member as SQL over `members m`: lifetime reads the aggregates commerce
  * keeps (paid spend net of refunds, counted orders); a rolling window sums the counted orders placed
- * since the window start (`windowParam`), for the members in `idsParam` only when given.
+ * since the window start (`windowParam`), of the members `scope` keeps (`AND …` over
+ * `o.member_id`, or '' for all).
  */
 function qualifyingValue(
   basis: TierBasis,
   windowed: boolean,
   brandParam: string,
   windowParam: string,
-  idsParam: string | null,
+  scope: string,
 ): { join: string; value: string } {
   if (!windowed) {
     return {
@@ -136,11 +144,169 @@ function qualifyingValue(
                FROM orders o
               WHERE o.brand_id = ${brandParam} AND o.member_id IS NOT NULL
                 AND o.placed_at >= ${windowParam} AND ${countedOrderSql('o')}
-                ${idsParam ? `AND o.member_id = ANY(${idsParam})` : ''}
+                ${scope}
               GROUP BY o.member_id
            ) w ON w.member_id = m.id`,
     value: basis === 'paid_spend' ? 'COALESCE(w.spend, 0)' : 'COALESCE(w.orders, 0)',
   };
+}
+
+/** Where a whole-brand run keeps its decisions between `prepareRun` and its batches. */
+const RUN_TABLE = 'tier_evaluation_run';
+
+type Bind = (key: string, value: unknown, cast: string) => string;
+
+/** Bind parameters by name: each is bound once, on first use (Postgres refuses unused ones). */
+function binder(): { params: unknown[]; bind: Bind } {
+  const params: unknown[] = [];
+  const placeholders = new Map<string, string>();
+  return {
+    params,
+    bind(key, value, cast) {
+      let ph = placeholders.get(key);
+      if (!ph) {
+        ph = `$${params.push(value)}::${cast}`;
+        placeholders.set(key, ph);
+      }
+      return ph;
+    },
+  };
+}
+
+/**
+ * The decision per member as CTEs ending in `d` (member_id, value, cur_tier_id, cur_below_since,
+ * q_rank, cur_rank, q_tier_id, action): qualifying value and rank (`width_bucket` over the
+ * thresholds), current tier and grace, and what happens (NULL: nothing). See the README's Tiers
+ * section for the rules.
+ */
+function decideSql(p: EvaluationPlan, bind: Bind): string {
+  const brand = bind('brand', p.brandId, 'uuid');
+  const ids = p.memberIds !== undefined ? bind('ids', p.memberIds, 'uuid[]') : null;
+  const v = qualifyingValue(
+    p.basis,
+    p.windowStart !== null,
+    brand,
+    p.windowStart !== null ? bind('windowStart', p.windowStart, 'timestamptz') : '',
+    ids ? `AND o.member_id = ANY(${ids})` : '',
+  );
+  const thresholds = bind(
+    'thresholds',
+    p.tiers.map((t) => t.threshold),
+    'bigint[]',
+  );
+  const tierIds = bind(
+    'tierIds',
+    p.tiers.map((t) => t.id),
+    'uuid[]',
+  );
+  const grace = () => {
+    const at = bind('at', p.at, 'timestamptz');
+    const tz = bind('tz', p.timeZone, 'text');
+    const graceEnd = `(((COALESCE(r.cur_below_since, ${at}) AT TIME ZONE ${tz})::date + ${bind('grace', p.graceDays, 'int')})::timestamp) AT TIME ZONE ${tz}`;
+    return `WHEN (${graceEnd}) <= ${at} THEN 'down'
+                  WHEN r.cur_below_since IS NULL THEN 'below'`;
+  };
+  return `cur AS (
+         SELECT m.id AS member_id, ${v.value} AS value, mt.tier_id AS cur_tier_id, mt.below_since AS cur_below_since
+           FROM members m
+           ${v.join}
+           LEFT JOIN member_tiers mt ON mt.member_id = m.id
+          WHERE m.brand_id = ${brand} AND m.merged_into IS NULL ${ids ? `AND m.id = ANY(${ids})` : ''}
+       ),
+       ranked AS (
+         SELECT c.*, width_bucket(c.value, ${thresholds}) - 1 AS q_rank,
+                array_position(${tierIds}, c.cur_tier_id) - 1 AS cur_rank
+           FROM cur c
+       ),
+       d AS (
+         SELECT r.*, (${tierIds})[r.q_rank + 1] AS q_tier_id,
+                CASE
+                  WHEN r.cur_tier_id IS NULL THEN 'assign'
+                  WHEN r.cur_rank IS NULL THEN 'remap'
+                  WHEN r.q_rank > r.cur_rank THEN 'up'
+                  WHEN r.q_rank = r.cur_rank THEN CASE WHEN r.cur_below_since IS NOT NULL THEN 'clear' END
+                  ${p.mode === 'full' ? grace() : ''}
+                END AS action
+           FROM ranked r
+       )`;
+}
+
+/**
+ * The writes of the decisions in `d`, as CTEs (`ins`, `upd`, `chg`): member_tiers inserted or
+ * updated — each update re-checks that the row is as it was read, so an order's upgrade committed
+ * meanwhile is never overwritten — and a tier_changes row per change (INSERT … SELECT from the
+ * writes' RETURNING), in member order.
+ */
+function writesSql(p: EvaluationPlan, bind: Bind): string {
+  const previous = p.previous ?? p.tiers;
+  const brand = bind('brand', p.brandId, 'uuid');
+  const at = bind('at', p.at, 'timestamptz');
+  const prevIds = bind(
+    'prevIds',
+    previous.map((t) => t.id),
+    'uuid[]',
+  );
+  const data = `jsonb_strip_nulls(jsonb_build_object(
+                  'evaluationId', ${bind('evaluationId', p.evaluationId ?? null, 'text')},
+                  'value', x.value,
+                  'threshold', (${bind(
+                    'thresholds',
+                    p.tiers.map((t) => t.threshold),
+                    'bigint[]',
+                  )})[x.q_rank + 1],
+                  'windowStart', ${bind('windowStart', p.windowStart, 'timestamptz')},
+                  'fromRank', (${bind(
+                    'prevRanks',
+                    previous.map((t) => t.rank),
+                    'int[]',
+                  )})[array_position(${prevIds}, x.from_tier_id)],
+                  'fromName', (${bind(
+                    'prevNames',
+                    previous.map((t) => t.name),
+                    'text[]',
+                  )})[array_position(${prevIds}, x.from_tier_id)],
+                  'toRank', x.q_rank,
+                  'toName', (${bind(
+                    'names',
+                    p.tiers.map((t) => t.name),
+                    'text[]',
+                  )})[x.q_rank + 1],
+                  'belowSince', x.below_since))`;
+  return `ins AS (
+         INSERT INTO member_tiers (member_id, brand_id, tier_id, since, below_since, evaluated_at)
+         SELECT d.member_id, ${brand}, d.q_tier_id, ${at}, NULL, ${at} FROM d WHERE d.action = 'assign'
+         ON CONFLICT (member_id) DO NOTHING
+         RETURNING member_id
+       ),
+       upd AS (
+         UPDATE member_tiers mt
+            SET tier_id = CASE WHEN d.action IN ('up', 'down', 'remap') THEN d.q_tier_id ELSE mt.tier_id END,
+                since = CASE WHEN d.action IN ('up', 'down', 'remap') THEN ${at} ELSE mt.since END,
+                below_since = CASE WHEN d.action = 'below' THEN ${at} END,
+                evaluated_at = ${at}
+           FROM d
+          WHERE d.action IN ('up', 'down', 'remap', 'below', 'clear')
+            AND mt.member_id = d.member_id
+            AND mt.tier_id = d.cur_tier_id
+            AND mt.below_since IS NOT DISTINCT FROM d.cur_below_since
+         RETURNING mt.member_id, d.action, d.cur_tier_id, d.q_tier_id, d.q_rank, d.value, d.cur_below_since
+       ),
+       moved AS (
+         SELECT d.member_id, NULL::uuid AS from_tier_id, d.q_tier_id AS to_tier_id, d.q_rank, d.value,
+                NULL::timestamptz AS below_since
+           FROM ins JOIN d ON d.member_id = ins.member_id
+         UNION ALL
+         SELECT u.member_id, u.cur_tier_id, u.q_tier_id, u.q_rank, u.value, u.cur_below_since
+           FROM upd u WHERE u.action IN ('up', 'down', 'remap')
+       ),
+       chg AS (
+         INSERT INTO tier_changes (brand_id, member_id, from_tier_id, to_tier_id, reason, data, actor_type, actor_id, at)
+         SELECT ${brand}, x.member_id, x.from_tier_id, x.to_tier_id, ${bind('reason', p.reason, 'text')}, ${data},
+                ${bind('actorType', p.actor?.actorType ?? null, 'text')}, ${bind('actorId', p.actor?.actorId ?? null, 'uuid')}, ${at}
+           FROM moved x
+          ORDER BY x.member_id
+         RETURNING id
+       )`;
 }
 
 /** SQL over tier_ladders, tiers, member_tiers and tier_changes. Every method takes the brand first. */
@@ -203,7 +369,7 @@ export class TiersRepository {
     memberIds: string[],
     m: EntityManager = this.ds.manager,
   ): Promise<Map<string, string>> {
-    const v = qualifyingValue(basis, windowStart !== null, '$1', '$3', '$2::uuid[]');
+    const v = qualifyingValue(basis, windowStart !== null, '$1', '$3', 'AND o.member_id = ANY($2::uuid[])');
     const rows: Raw[] = await m.query(
       `SELECT m.id, (${v.value})::text AS value FROM members m ${v.join}
         WHERE m.brand_id = $1 AND m.id = ANY($2::uuid[])`,
@@ -219,109 +385,15 @@ export class TiersRepository {
    * members passes through Node. See the README's Tiers section for the rules.
    */
   async evaluate(m: EntityManager, p: EvaluationPlan): Promise<EvaluationCounts> {
-    const previous = p.previous ?? p.tiers;
-    const scoped = p.memberIds !== undefined;
-    const idsFilter = scoped ? 'AND m.id = ANY($15::uuid[])' : '';
-    const v = qualifyingValue(
-      p.basis,
-      p.windowStart !== null,
-      '$1::uuid',
-      '$6::timestamptz',
-      scoped ? '$15::uuid[]' : null,
-    );
-    const params: unknown[] = [
-      p.brandId, // $1
-      p.at, // $2
-      p.tiers.map((t) => t.threshold), // $3
-      p.tiers.map((t) => t.id), // $4
-      p.tiers.map((t) => t.name), // $5
-      p.windowStart, // $6
-      p.timeZone, // $7
-      p.graceDays, // $8
-      p.mode === 'full', // $9
-      p.reason, // $10
-      p.evaluationId ?? null, // $11
-      previous.map((t) => t.id), // $12
-      previous.map((t) => t.rank), // $13
-      previous.map((t) => t.name), // $14
-    ];
-    if (scoped) params.push(p.memberIds); // $15
+    const b = binder();
+    const source = p.batch
+      ? `d AS (SELECT * FROM ${RUN_TABLE} WHERE n > ${b.bind('from', p.batch.from, 'bigint')}
+                   AND n <= ${b.bind('to', p.batch.to, 'bigint')} ORDER BY n)`
+      : decideSql(p, b.bind);
     const returnIds = p.returnChangeIds === true;
     const [row]: Raw[] = await m.query(
-      `WITH cur AS (
-         SELECT m.id AS member_id, ${v.value} AS value, mt.tier_id AS cur_tier_id, mt.below_since AS cur_below_since
-           FROM members m
-           ${v.join}
-           LEFT JOIN member_tiers mt ON mt.member_id = m.id
-          WHERE m.brand_id = $1 AND m.merged_into IS NULL ${idsFilter}
-          -- one order for every write below (member_tiers, tier_changes, their indexes and key
-          -- checks): pages are filled and visited in order instead of at random
-          ORDER BY m.id
-       ),
-       ranked AS (
-         SELECT c.*, width_bucket(c.value, $3::bigint[]) - 1 AS q_rank,
-                array_position($4::uuid[], c.cur_tier_id) - 1 AS cur_rank
-           FROM cur c
-       ),
-       d AS (
-         SELECT r.*, ($4::uuid[])[r.q_rank + 1] AS q_tier_id,
-                CASE
-                  WHEN r.cur_tier_id IS NULL THEN 'assign'
-                  WHEN r.cur_rank IS NULL THEN 'remap'
-                  WHEN r.q_rank > r.cur_rank THEN 'up'
-                  WHEN r.q_rank = r.cur_rank THEN CASE WHEN r.cur_below_since IS NOT NULL THEN 'clear' END
-                  WHEN NOT $9::boolean THEN NULL
-                  WHEN ((((COALESCE(r.cur_below_since, $2::timestamptz) AT TIME ZONE $7::text)::date + $8::int)::timestamp)
-                         AT TIME ZONE $7::text) <= $2::timestamptz THEN 'down'
-                  WHEN r.cur_below_since IS NULL THEN 'below'
-                END AS action
-           FROM ranked r
-       ),
-       ins AS (
-         INSERT INTO member_tiers (member_id, brand_id, tier_id, since, below_since, evaluated_at)
-         SELECT d.member_id, $1, d.q_tier_id, $2, NULL, $2 FROM d WHERE d.action = 'assign'
-         ON CONFLICT (member_id) DO NOTHING
-         RETURNING member_id
-       ),
-       upd AS (
-         UPDATE member_tiers mt
-            SET tier_id = CASE WHEN d.action IN ('up', 'down', 'remap') THEN d.q_tier_id ELSE mt.tier_id END,
-                since = CASE WHEN d.action IN ('up', 'down', 'remap') THEN $2 ELSE mt.since END,
-                below_since = CASE WHEN d.action = 'below' THEN $2::timestamptz END,
-                evaluated_at = $2
-           FROM d
-          WHERE d.action IN ('up', 'down', 'remap', 'below', 'clear')
-            AND mt.member_id = d.member_id
-            AND mt.tier_id = d.cur_tier_id
-            AND mt.below_since IS NOT DISTINCT FROM d.cur_below_since
-         RETURNING mt.member_id, d.action, d.cur_tier_id, d.q_tier_id, d.q_rank, d.value, d.cur_below_since
-       ),
-       moved AS (
-         SELECT d.member_id, NULL::uuid AS from_tier_id, d.q_tier_id AS to_tier_id, d.q_rank, d.value,
-                NULL::timestamptz AS below_since
-           FROM ins JOIN d ON d.member_id = ins.member_id
-         UNION ALL
-         SELECT u.member_id, u.cur_tier_id, u.q_tier_id, u.q_rank, u.value, u.cur_below_since
-           FROM upd u WHERE u.action IN ('up', 'down', 'remap')
-       ),
-       chg AS (
-         INSERT INTO tier_changes (brand_id, member_id, from_tier_id, to_tier_id, reason, data, at)
-         SELECT $1, x.member_id, x.from_tier_id, x.to_tier_id, $10,
-                jsonb_strip_nulls(jsonb_build_object(
-                  'evaluationId', $11::text,
-                  'value', x.value,
-                  'threshold', ($3::bigint[])[x.q_rank + 1],
-                  'windowStart', $6::timestamptz,
-                  'fromRank', ($13::int[])[array_position($12::uuid[], x.from_tier_id)],
-                  'fromName', ($14::text[])[array_position($12::uuid[], x.from_tier_id)],
-                  'toRank', x.q_rank,
-                  'toName', ($5::text[])[x.q_rank + 1],
-                  'belowSince', x.below_since)),
-                $2
-           FROM moved x
-          ORDER BY x.member_id
-         RETURNING id
-       )
+      `WITH ${source},
+       ${writesSql(p, b.bind)}
        SELECT (SELECT count(*) FROM ins)::int AS assigned,
               (SELECT count(*) FROM upd WHERE action = 'up')::int AS upgraded,
               (SELECT count(*) FROM upd WHERE action = 'down')::int AS downgraded,
@@ -332,7 +404,7 @@ export class TiersRepository {
               (SELECT min(id) FROM chg)::text AS first_change_id,
               (SELECT max(id) FROM chg)::text AS last_change_id,
               ${returnIds ? '(SELECT array_agg(id::text ORDER BY id) FROM chg)' : 'NULL::text[]'} AS change_ids`,
-      params,
+      b.params,
     );
     return {
       assigned: Number(row.assigned),
@@ -349,6 +421,34 @@ export class TiersRepository {
   }
 
   /**
+   * The first step of a whole-brand run: every member's decision in one set-based pass (one scan
+   * of members, one aggregation of the window's orders, one join of member_tiers), kept in a
+   * temporary table in member id order and numbered, only for the members something happens to.
+   * The run then writes them in batches (`evaluate` with `batch`). Answers how many there are.
+   */
+  async prepareRun(m: EntityManager, p: EvaluationPlan): Promise<number> {
+    const b = binder();
+    await m.query(`DROP TABLE IF EXISTS ${RUN_TABLE}`);
+    await m.query(
+      `CREATE TEMP TABLE ${RUN_TABLE} ON COMMIT DROP AS
+       WITH ${decideSql(p, b.bind)}
+       SELECT row_number() OVER (ORDER BY d.member_id) AS n, d.* FROM d WHERE d.action IS NOT NULL`,
+      b.params,
+    );
+    await m.query(`CREATE INDEX ON ${RUN_TABLE} (n)`);
+    await m.query(`ANALYZE ${RUN_TABLE}`);
+    const [{ count }]: Array<{ count: number }> = await m.query(
+      `SELECT count(*)::int AS count FROM ${RUN_TABLE}`,
+    );
+    return count;
+  }
+
+  /** Drops what `prepareRun` staged (it would go at commit anyway). */
+  async finishRun(m: EntityManager): Promise<void> {
+    await m.query(`DROP TABLE IF EXISTS ${RUN_TABLE}`);
+  }
+
+  /**
    * What saving a proposed ladder would give, in one query over the brand's members: per proposed
    * rank, the members it would hold right after saving (upgrades apply, kept tiers keep their
    * members, removed tiers' members move to what they qualify for) and the members who qualify for
@@ -362,7 +462,7 @@ export class TiersRepository {
     thresholds: string[],
     keptIds: Array<string | null>,
   ): Promise<{ after: Map<number, number>; qualifying: Map<number, number>; current: Map<string, number> }> {
-    const v = qualifyingValue(basis, windowStart !== null, '$1::uuid', '$4::timestamptz', null);
+    const v = qualifyingValue(basis, windowStart !== null, '$1::uuid', '$4::timestamptz', '');
     const rows: Raw[] = await this.ds.query(
       `WITH r AS (
          SELECT width_bucket(${v.value}, $2::bigint[]) - 1 AS q_rank,

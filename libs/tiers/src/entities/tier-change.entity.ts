@@ -8,9 +8,13 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
+import type { ActorType } from '@siyu/platform';
 import { sqlValues, TIER_CHANGE_REASONS, TierChangeReason } from '../tiers.constants';
 
-/** A member's tier history: one row per change, never edited. */
+/**
+ * A member's tier history: one row per change, never edited. It is also the member timeline's
+ * `tier.changed` entry (read through MemberTimelineRegistry, not copied into member_events).
+ */
 @Entity('tier_changes')
 @Check('tier_changes_reason', `reason IN (${sqlValues(TIER_CHANGE_REASONS)})`)
 @Index('tier_changes_member_idx', ['memberId', 'at'])
@@ -47,6 +51,13 @@ export class TierChange {
   /** The progress that decided it (qualifying spend or orders, threshold, grace). */
   @Column({ type: 'jsonb', nullable: true })
   data: Record<string, unknown> | null;
+
+  /** Who made it when an operator did (a ladder save); NULL: the system (orders, schedules, merges). */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  actorType: ActorType | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  actorId: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   at: Date;
