@@ -147,6 +147,7 @@ describe('segment rule compiler', () => {
   });
 
   it('keeps the fence for statements that write (no parallel workers there)', () => {
+    const params: unknown[] = [];
     const from = compileFrom(
       checkRule(
         {
@@ -158,10 +159,14 @@ describe('segment rule compiler', () => {
         registry,
       ),
       scope,
-      [],
+      params,
       { parallel: false },
     );
     expect(from).toContain('OFFSET 0) m\n WHERE ((SELECT COALESCE(sum');
+    // each value bound once, and only those the SQL uses (Postgres refuses a parameter it never sees)
+    expect(params).toEqual([brandId, 'wecom', new Date('2025-06-01T00:00:00Z'), 100]);
+    expect(from).toContain('$4::bigint');
+    expect(from).not.toContain('$5');
   });
 
   it('evaluates a heavy field without a grouped form after a fenced subquery of the others', () => {

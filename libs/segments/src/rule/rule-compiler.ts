@@ -48,14 +48,17 @@ export function compileFrom(
   const ctx = context(scope, params);
   const light: CheckedNode = { kind: 'all', children: top.filter((c) => !heavy.includes(c)) };
   const inner = scopedWhere(light, scope, ctx);
-  const grouped = heavy.flatMap((c) =>
-    c.kind === 'condition' && c.def.grouped ? [c.def.grouped(c.cond, ctx)] : [],
-  );
+  // Values are bound as they are compiled: find out whether the grouped form applies on a scratch
+  // context first, so that the form not taken binds nothing (Postgres refuses unused parameters).
+  const groupable = (c: CheckedNode) => c.kind === 'condition' && c.def.grouped !== undefined;
+  const groupedIn = (into: CompileContext) =>
+    heavy.flatMap((c) => (c.kind === 'condition' && c.def.grouped ? [c.def.grouped(c.cond, into)] : []));
   if (
     opts.parallel !== false &&
-    grouped.length === heavy.length &&
-    new Set(grouped.map((g) => g.join)).size === 1
+    heavy.every(groupable) &&
+    new Set(groupedIn(context(scope, [])).map((g) => g.join)).size === 1
   ) {
+    const grouped = groupedIn(ctx);
     // Members without a joined row only matter when every aggregate condition accepts none.
     const join = grouped.every((g) => g.matchesNone) ? 'LEFT JOIN' : 'JOIN';
     return `FROM (SELECT ${m}.* FROM members ${m}
