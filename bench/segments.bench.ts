@@ -235,15 +235,6 @@ const bench: Bench = {
         const p = await query.prepare(brandId, rule);
         return query.count(p);
       };
-      // The compiled count in the form statements that write use (order windows after a fence, probed
-      // one by one in the leader): what the grouped, parallel form is measured against.
-      const fencedOnce = async () => {
-        const p = await query.prepare(brandId, rule);
-        const params: unknown[] = [];
-        const sql = `SELECT count(*)::int AS n ${query.from(p, params, { parallel: false })}`;
-        const [row] = await query.bounded((m) => m.query(sql, params));
-        return row.n as number;
-      };
       // Same transaction shape and planner settings as the compiled count (read-only, no JIT).
       const handOnce = (sameOrder: boolean) => async () => {
         const h = handWritten(new Date(), sameOrder);
@@ -268,7 +259,6 @@ const bench: Bench = {
 
       progress('warm-up');
       const matched = await compiledOnce();
-      if ((await fencedOnce()) !== matched) throw new Error(`fenced count ≠ compiled count ${matched}`);
       for (const sameOrder of [false, true]) {
         const n = await handOnce(sameOrder)();
         if (n !== matched) throw new Error(`compiled count ${matched} ≠ hand-written ${n}`);
@@ -276,20 +266,17 @@ const bench: Bench = {
       const compiledMs: number[] = [];
       const naturalMs: number[] = [];
       const sameOrderMs: number[] = [];
-      const fencedMs: number[] = [];
       for (let i = 0; i < runs; i++) {
-        // interleaved, so all four see the same cache and the same neighbours on the machine
+        // interleaved, so all three see the same cache and the same neighbours on the machine
         compiledMs.push((await time(compiledOnce))[0]);
         naturalMs.push((await time(handOnce(false)))[0]);
         sameOrderMs.push((await time(handOnce(true)))[0]);
-        fencedMs.push((await time(fencedOnce))[0]);
       }
       const count = stats(compiledMs);
       const natural = stats(naturalMs);
       const sameOrder = stats(sameOrderMs);
-      const fenced = stats(fencedMs);
       progress(
-        `count: ${matched} members, compiled p50 ${count.p50Ms} ms (fenced ${fenced.p50Ms} ms), hand-written p50 ${natural.p50Ms} ms (same order ${sameOrder.p50Ms} ms)`,
+        `count: ${matched} members, compiled p50 ${count.p50Ms} ms, hand-written p50 ${natural.p50Ms} ms (same order ${sameOrder.p50Ms} ms)`,
       );
 
       // Snapshots: what a campaign does when it starts sending (its own transaction, committed).
@@ -345,13 +332,11 @@ const bench: Bench = {
         count,
         handWritten: natural,
         handWrittenSameOrder: sameOrder,
-        countFenced: fenced,
         ratio: {
           p50: ratio(count.p50Ms, natural.p50Ms),
           p95: ratio(count.p95Ms, natural.p95Ms),
           p50SameOrder: ratio(count.p50Ms, sameOrder.p50Ms),
           p95SameOrder: ratio(count.p95Ms, sameOrder.p95Ms),
-          p50Fenced: ratio(count.p50Ms, fenced.p50Ms),
         },
         snapshot,
         rfm: { scoredMembers: scored, sec: round(rfmMs / 1000, 2) },

@@ -86,17 +86,14 @@ export class SegmentQueryService {
     };
   }
 
-  /**
-   * `FROM members m WHERE …` of the segment (`m` is a member row), its values appended to `params`.
-   * `parallel: false` for a statement that writes (INSERT … SELECT gets no parallel workers).
-   */
-  from(p: PreparedSegment, params: unknown[], opts: { parallel?: boolean } = {}): string {
-    return compileFrom(p.node, p.scope, params, opts);
+  /** `FROM members m WHERE …` of the segment (`m` is a member row), its values appended to `params`. */
+  from(p: PreparedSegment, params: unknown[]): string {
+    return compileFrom(p.node, p.scope, params);
   }
 
-  /** `SELECT m.id AS member_id FROM …`: the audience, for embedding in a larger statement that writes. */
+  /** `SELECT m.id AS member_id FROM …`: the audience, for embedding in a larger statement. */
   memberIdsSql(p: PreparedSegment, params: unknown[]): string {
-    return `SELECT m.id AS member_id ${this.from(p, params, { parallel: false })}`;
+    return `SELECT m.id AS member_id ${this.from(p, params)}`;
   }
 
   /** How many members match: on `manager` (the caller's transaction) or bounded in one of its own. */

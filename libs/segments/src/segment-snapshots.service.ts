@@ -84,7 +84,7 @@ export class SegmentSnapshotsService implements OnModuleInit {
       m.query(
         `WITH ins AS (
          INSERT INTO segment_snapshot_members (snapshot_id, member_id, brand_id)
-         SELECT $1::uuid, m.id, m.brand_id ${this.query.from(p, params, { parallel: false })}
+         SELECT $1::uuid, m.id, m.brand_id ${this.query.from(p, params)}
          RETURNING 1),
        counted AS (
          UPDATE segment_snapshots SET member_count = (SELECT count(*) FROM ins) WHERE id = $1::uuid

@@ -249,6 +249,61 @@ describe('segments (int): RFM, snapshots, nightly schedulers', () => {
       expect(await snapshots.get(brand, snap.id)).toMatchObject({ segmentId: null, count: 2 });
     });
 
+    it('of a rule with an order window next to other conditions hold exactly the members the count finds', async () => {
+      const brand = await seedBrand(ds);
+      const [tag] = await seedTags(ds, brand, ['tea']);
+      const day = (n: number) => new Date(Date.now() - n * DAY);
+      const members = await seedMembers(ds, brand, [
+        {
+          sourceChannel: 'wecom',
+          tagIds: [tag],
+          orders: [{ status: 'paid', amountMinor: 60_000, placedAt: day(3) }],
+        },
+        {
+          sourceChannel: 'wecom',
+          tagIds: [tag],
+          orders: [{ status: 'paid', amountMinor: 60_000, placedAt: day(90) }],
+        },
+        { sourceChannel: 'wecom', tagIds: [tag] },
+        {
+          sourceChannel: 'douyin',
+          tagIds: [tag],
+          orders: [{ status: 'paid', amountMinor: 90_000, placedAt: day(1) }],
+        },
+        {
+          sourceChannel: 'wecom',
+          orders: [
+            { status: 'paid', amountMinor: 30_000, placedAt: day(2) },
+            { status: 'cancelled', amountMinor: 90_000, placedAt: day(2) },
+          ],
+        },
+      ]);
+      const rule = (op: string, value: number) => ({
+        all: [
+          { field: 'source_channel', op: 'eq', value: 'wecom' },
+          {
+            any: [
+              { field: 'tags', op: 'has_any', value: [tag] },
+              { field: 'paid_spend', op: 'gte', value: 1 },
+            ],
+          },
+          { field: 'spend_within_days', op, value, days: 30 },
+        ],
+      });
+      const segments = app.get(SegmentsService);
+      const snapshots = app.get(SegmentSnapshotsService);
+      for (const [op, value, expected] of [
+        ['gte', 50_000, [0]],
+        ['lt', 50_000, [1, 2, 4]], // members without orders in the window count as 0
+      ] as const) {
+        const preview = await segments.preview(brand, { rule: rule(op, value) });
+        expect(preview.count).toBe(expected.length);
+        const snap = await ds.transaction((m) => snapshots.snapshot(m, brand, { rule: rule(op, value) }));
+        const page = await snapshots.members(brand, snap.id, 10);
+        expect(page.items.map((x) => x.id).sort()).toEqual(expected.map((i) => members[i].id).sort());
+      }
+    });
+
     it('follow a merge: the survivor takes the merged member’s place once, and RFM rows do not collide', async () => {
       const brand = await seedBrand(ds);
       const [a, b, c] = await seedMembers(ds, brand, [

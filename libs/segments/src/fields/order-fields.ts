@@ -22,46 +22,7 @@ const windowOrders = (ctx: CompileContext, days: number) =>
 /** Paid spend net of refunds of an order known to count (netSpendSql without its status test). */
 const countedNetSpend = (o: string) => `${o}.amount_minor - ${o}.refunded_minor`;
 
-/** Whether a number `n` meets `op value` (the operators of numberOps). */
-function numberMatches(op: string, value: unknown, n: number): boolean {
-  const v = value as number;
-  switch (op) {
-    case 'eq':
-      return n === v;
-    case 'neq':
-      return n !== v;
-    case 'in':
-      return (value as number[]).includes(n);
-    case 'not_in':
-      return !(value as number[]).includes(n);
-    case 'gt':
-      return n > v;
-    case 'gte':
-      return n >= v;
-    case 'lt':
-      return n < v;
-    case 'lte':
-      return n <= v;
-    case 'between': {
-      const [from, to] = value as [number, number];
-      return n >= from && n <= to;
-    }
-    default:
-      return true; // unknown here: keep members without orders, HAVING decides
-  }
-}
-
-/**
- * A windowed aggregate over the member's counted orders. `aggregate(filter)` is the aggregate over
- * `o`, of the rows that pass `filter` when given (the grouped form joins the orders of every window
- * once and tells them apart with FILTER).
- */
-function windowField(
-  name: string,
-  description: string,
-  aggregate: (filter: string | null) => string,
-  sqlType: 'int' | 'bigint',
-) {
+function windowField(name: string, description: string, aggregate: string, sqlType: 'int' | 'bigint') {
   const spec = int(0, sqlType === 'int' ? MAX_COUNT : MAX_MINOR);
   const def: SegmentFieldDef = {
     name,
@@ -72,23 +33,13 @@ function windowField(
     ops: numberOps(spec),
     compile: (c, ctx) =>
       scalarPredicate(
-        `(SELECT ${aggregate(null)} ${windowOrders(ctx, c.days as number)})`,
+        `(SELECT ${aggregate} ${windowOrders(ctx, c.days as number)})`,
         c.op,
         c.value,
         ctx,
         sqlType,
         false,
       ),
-    grouped: (c, ctx) => {
-      const since = ctx.bind(new Date(ctx.now.getTime() - (c.days as number) * DAY_MS), 'timestamptz');
-      const rows = `o.placed_at >= ${since}`;
-      return {
-        join: `orders o ON o.member_id = ${ctx.member}.id AND ${countedOrderSql('o')}`,
-        rows,
-        having: scalarPredicate(aggregate(rows), c.op, c.value, ctx, sqlType, false),
-        matchesNone: numberMatches(c.op, c.value, 0),
-      };
-    },
   };
   return def;
 }
@@ -155,16 +106,11 @@ export const ORDER_FIELDS: SegmentFieldDef[] = [
     max: MAX_MINOR,
     sqlType: 'bigint',
   }),
-  windowField(
-    'orders_within_days',
-    'Paid orders placed in the last `days` days',
-    (f) => (f ? `count(*) FILTER (WHERE ${f})` : 'count(*)'),
-    'int',
-  ),
+  windowField('orders_within_days', 'Paid orders placed in the last `days` days', 'count(*)', 'int'),
   windowField(
     'spend_within_days',
     'Paid spend net of refunds of orders placed in the last `days` days, in minor units',
-    (f) => `COALESCE(sum(${countedNetSpend('o')})${f ? ` FILTER (WHERE ${f})` : ''}, 0)`,
+    `COALESCE(sum(${countedNetSpend('o')}), 0)`,
     'bigint',
   ),
   daysSinceField('days_since_last_order', 'last_order_at', 'Whole days since the last paid order'),

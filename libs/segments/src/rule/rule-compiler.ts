@@ -25,21 +25,12 @@ export function compileWhere(node: CheckedNode, scope: SegmentScope, params: unk
 
 /**
  * The `FROM … WHERE …` of the segment over `members m`. When the rule's top level ANDs heavy
- * conditions (per-member aggregates over orders) with others, the heavy ones are evaluated after
- * the others have narrowed the members down (an index probe per remaining member instead of one per
- * member of the brand). Aggregates over one joined table (`grouped`: the order windows) become one
- * grouped subquery, `members JOIN orders … GROUP BY m.id HAVING …`: the planner joins the orders
- * after the narrowing joins, in its parallel workers. Other heavy conditions filter a fenced
- * subquery of the rest (`OFFSET 0` keeps the planner from pushing them below those joins), one
- * probe at a time in the leader; so do all of them with `parallel: false`, for statements that
- * write (an INSERT … SELECT runs without parallel workers, and there the fence is faster).
+ * conditions (per-member aggregates over orders) with others, the others run first in a fenced
+ * subquery (`OFFSET 0` keeps the planner from pushing the aggregates below the joins that narrow
+ * the members down), and the heavy ones filter what is left: an index probe per remaining member
+ * instead of one per member of the brand.
  */
-export function compileFrom(
-  node: CheckedNode,
-  scope: SegmentScope,
-  params: unknown[],
-  opts: { parallel?: boolean } = {},
-): string {
+export function compileFrom(node: CheckedNode, scope: SegmentScope, params: unknown[]): string {
   const m = MEMBER_ALIAS;
   const top = node.kind === 'all' ? node.children : [node];
   const heavy = top.filter((c) => c.kind === 'condition' && c.def.heavy);
@@ -48,23 +39,6 @@ export function compileFrom(
   const ctx = context(scope, params);
   const light: CheckedNode = { kind: 'all', children: top.filter((c) => !heavy.includes(c)) };
   const inner = scopedWhere(light, scope, ctx);
-  const grouped = heavy.flatMap((c) =>
-    c.kind === 'condition' && c.def.grouped ? [c.def.grouped(c.cond, ctx)] : [],
-  );
-  if (
-    opts.parallel !== false &&
-    grouped.length === heavy.length &&
-    new Set(grouped.map((g) => g.join)).size === 1
-  ) {
-    // Members without a joined row only matter when every aggregate condition accepts none.
-    const join = grouped.every((g) => g.matchesNone) ? 'LEFT JOIN' : 'JOIN';
-    return `FROM (SELECT ${m}.* FROM members ${m}
- ${join} ${grouped[0].join} AND (${grouped.map((g) => g.rows).join(' OR ')})
- WHERE ${inner}
- GROUP BY ${m}.id
- HAVING ${grouped.map((g) => `(${g.having})`).join('\n  AND ')}) ${m}
- WHERE TRUE`;
-  }
   const outer = heavy.map((c) => compileNode(c, ctx)).join('\n  AND ');
   return `FROM (SELECT ${m}.* FROM members ${m}\n WHERE ${inner}\n OFFSET 0) ${m}\n WHERE ${outer}`;
 }

@@ -26,18 +26,6 @@ export interface CheckedCondition {
   path: string;
 }
 
-/** A heavy condition as an aggregate over joined rows (SegmentFieldDef.grouped). */
-export interface GroupedAggregate {
-  /** `<table> <alias> ON <condition on the member>`, without bind values (it is shared). */
-  join: string;
-  /** The joined rows this condition aggregates (binds its values), e.g. `o.placed_at >= $5`. */
-  rows: string;
-  /** The boolean over the aggregate of those rows, e.g. `count(*) FILTER (WHERE …) >= $6`. */
-  having: string;
-  /** Whether a member without any such row matches (then the join keeps members without rows). */
-  matchesNone: boolean;
-}
-
 /** What a field's `compile` gets: where to bind values and what the query is about. */
 export interface CompileContext {
   /** Alias of the `members` row being tested (`m`). */
@@ -82,15 +70,6 @@ export interface SegmentFieldDef {
    */
   readonly heavy?: boolean;
   compile(cond: CheckedCondition, ctx: CompileContext): string;
-  /**
-   * A heavy field that is an aggregate over rows joined to the member, spelled for a grouped
-   * query: at the top level of a rule the compiler joins `join` once for all such conditions
-   * (those with the same `join`), groups by member and tests each `predicate` in HAVING, so
-   * the per-member probes run in the parallel part of the plan after the narrowing joins
-   * (in WHERE they would run per member at the scan; after a fence, one by one in the leader).
-   * Optional: other heavy fields are evaluated after a fenced subquery of the other conditions.
-   */
-  grouped?(cond: CheckedCondition, ctx: CompileContext): GroupedAggregate;
   /**
    * The ids in the condition's value that are not the brand's (unknown tags, another brand's tier):
    * the request is refused with 400 naming them. Optional; the compiled SQL is brand-scoped anyway.
