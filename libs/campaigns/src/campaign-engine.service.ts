@@ -354,7 +354,7 @@ export class CampaignEngine {
       outcomes =
         res.kind === 'failed'
           ? rows.map((r) => this.failureOutcome(r, res.failure))
-          : res.outcomes.map((o) => this.recipientOutcome(rows, o));
+          : this.recipientOutcomes(rows, res.outcomes);
     } catch (err) {
       if (!(err instanceof ChannelException)) throw err;
       outcomes = rows.map((r) => ({
@@ -406,7 +406,7 @@ export class CampaignEngine {
       }
       if (res.kind === 'task') {
         const ref = res.taskRef;
-        const outcomes = res.outcomes.map((o) => this.recipientOutcome(group, o));
+        const outcomes = this.recipientOutcomes(group, res.outcomes);
         await this.ds.transaction(async (m) => {
           await m.query(
             `UPDATE campaign_tasks SET status = 'open', msgid = $2, next_poll_at = now(), updated_at = now() WHERE id = $1`,
@@ -736,8 +736,12 @@ export class CampaignEngine {
 
   // ── outcomes ────────────────────────────────────────────────────────────────────────────────
 
-  private recipientOutcome(rows: ClaimedRow[], o: RecipientOutcome): DeliveryOutcome {
-    const row = rows.find((r) => String(r.id) === o.ref) as ClaimedRow;
+  private recipientOutcomes(rows: ClaimedRow[], outcomes: RecipientOutcome[]): DeliveryOutcome[] {
+    const byId = new Map(rows.map((r) => [String(r.id), r]));
+    return outcomes.map((o) => this.recipientOutcome(byId.get(o.ref as string) as ClaimedRow, o));
+  }
+
+  private recipientOutcome(row: ClaimedRow, o: RecipientOutcome): DeliveryOutcome {
     const base = {
       id: o.ref as string,
       errcode: o.errcode ?? null,

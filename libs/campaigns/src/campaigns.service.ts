@@ -350,21 +350,19 @@ export class CampaignsService {
     await this.check(c, { deep: true });
     const params: unknown[] = [];
     const audience = await this.audienceSql.build(c, params);
-    const counts: Array<{ skip_reason: string | null; n: string }> = await this.ds.query(
-      `SELECT r.skip_reason, count(*) AS n FROM (${audience}) r GROUP BY 1`,
-      params,
-    );
-    const sampleParams: unknown[] = [];
-    const sampleAudience = await this.audienceSql.build(c, sampleParams);
     let variant = '0';
     if (c.variants.length > 1) {
-      sampleParams.push(c.id);
+      params.push(c.id);
       variant = variantSql(
         'r.recipient_key',
-        `$${sampleParams.length}::uuid`,
+        `$${params.length}::uuid`,
         c.variants.map((v) => v.weight),
       );
     }
+    const counts: Array<{ skip_reason: string | null; variant: number; n: string }> = await this.ds.query(
+      `SELECT r.skip_reason, ${variant} AS variant, count(*) AS n FROM (${audience}) r GROUP BY 1, 2`,
+      params,
+    );
     const samples: Array<{
       id: string;
       memberId: string | null;
@@ -375,46 +373,37 @@ export class CampaignsService {
     }> = await this.ds.query(
       `SELECT r.recipient_key AS id, r.member_id AS "memberId", r.group_id AS "groupId", r.address, r.sender,
               ${variant} AS variant
-         FROM (${sampleAudience}) r WHERE r.skip_reason IS NULL ORDER BY r.recipient_key LIMIT ${Math.max(1, Math.min(20, sampleSize))}`,
-      sampleParams,
+         FROM (${audience}) r WHERE r.skip_reason IS NULL ORDER BY r.recipient_key LIMIT ${Math.max(1, Math.min(20, sampleSize))}`,
+      params,
     );
-    const byVariantRows: Array<{ variant: number; n: string }> =
-      c.variants.length > 1
-        ? await this.ds.query(
-            `SELECT ${variant} AS variant, count(*) AS n FROM (${sampleAudience}) r WHERE r.skip_reason IS NULL GROUP BY 1`,
-            sampleParams,
-          )
-        : [];
     // Rendered in a transaction that is rolled back: a resolver may issue (a coupon) as it resolves.
-    const rendered = await this.ds
-      .transaction(async (m) => {
-        const out = await this.renderer.render(
-          m,
-          c,
-          samples.map((s) => ({ ...s, attempts: 0 })),
-        );
-        throw Object.assign(new Error('dry run'), { rendered: out });
-      })
-      .catch((err: Error & { rendered?: Awaited<ReturnType<CampaignRenderer['render']>> }) => {
-        if (!err.rendered) throw err;
-        return err.rendered;
-      });
-    const skipped = Object.fromEntries(
-      counts.filter((r) => r.skip_reason).map((r) => [r.skip_reason, Number(r.n)]),
-    );
-    const audienceSize = counts.reduce((a, r) => a + Number(r.n), 0);
-    const sendable = Number(counts.find((r) => !r.skip_reason)?.n ?? 0);
+    const qr = this.ds.createQueryRunner();
+    await qr.startTransaction();
+    let rendered: Awaited<ReturnType<CampaignRenderer['render']>>;
+    try {
+      rendered = await this.renderer.render(
+        qr.manager,
+        c,
+        samples.map((x) => ({ ...x, attempts: 0 })),
+      );
+    } finally {
+      await qr.rollbackTransaction();
+      await qr.release();
+    }
+    const skipped: Record<string, number> = {};
+    const byVariant = c.variants.map(() => 0);
+    let audienceSize = 0;
+    for (const r of counts) {
+      audienceSize += Number(r.n);
+      if (r.skip_reason) skipped[r.skip_reason] = (skipped[r.skip_reason] ?? 0) + Number(r.n);
+      else byVariant[Number(r.variant)] += Number(r.n);
+    }
+    const sendable = byVariant.reduce((x, y) => x + y, 0);
     return {
       audience: audienceSize,
       sendable,
       skipped,
-      byVariant: c.variants.map((v, i) => ({
-        variant: v.name,
-        recipients:
-          c.variants.length > 1
-            ? Number(byVariantRows.find((r) => Number(r.variant) === i)?.n ?? 0)
-            : sendable,
-      })),
+      byVariant: c.variants.map((v, i) => ({ variant: v.name, recipients: byVariant[i] })),
       samples: rendered.map((r) => ({
         recipientKey: String(r.id),
         memberId: r.memberId,
