@@ -465,6 +465,73 @@ describe('campaigns: group, 1:1 and OA campaigns through wecom-sim, exactly once
     await api(brand).post(`/v1/campaigns/${c2}/resume`).expect(409);
   });
 
+  it('a WeCom call cut off mid-way is never re-sent on its own: outcome_unknown, resent only when asked', async () => {
+    const brand = await brandWithCorp();
+    const people = await contacts(brand, 3);
+    await sim.client.faults(
+      [{ path: 'add_msg_template', outage: { durationMs: 60_000, mode: 'refuse' } }],
+      1,
+    );
+    const id = await launch(brand, {
+      name: 'cut off',
+      channel: 'wecom_single',
+      audience: { kind: 'list', memberIds: people.map((p) => p.id) },
+      message: { text: '周末特卖' },
+    });
+    const p = await finished(brand, id);
+    expect(p).toMatchObject({ status: 'completed', counts: { failed: 3, sent: 0 }, tasks: { unknown: 1 } });
+    expect(p.reasons).toEqual([{ status: 'failed', reason: 'outcome_unknown', count: 3 }]);
+    await sim.client.clearFaults();
+    await api(brand).post(`/v1/campaigns/${id}/resend`, {}).expect(409);
+    const resent = await api(brand).post(`/v1/campaigns/${id}/resend`, { includeUnknown: true }).expect(200);
+    expect(resent.body.requeued).toBe(3);
+    expect((await finished(brand, id)).counts).toMatchObject({ sent: 3, failed: 0 });
+    for (const person of people) expect((await sim.client.messages(person.ext)).total).toBe(1);
+  });
+
+  it('a worker that died during add_msg_template: its task is unknown and its rows are not sent again', async () => {
+    const brand = await brandWithCorp();
+    const people = await contacts(brand, 2);
+    const draft = await api(brand)
+      .post('/v1/campaigns', {
+        name: 'died',
+        channel: 'wecom_single',
+        audience: { kind: 'list', memberIds: people.map((p) => p.id) },
+        message: { text: 'hi' },
+      })
+      .expect(201);
+    const id = draft.body.id as string;
+    // The state a SIGKILL during the call leaves: rows claimed under a task still `submitting`, the
+    // lease over, and no job in Redis (the reconciler must find the open chunk).
+    await ds.query(`UPDATE campaigns SET status = 'sending', started_at = now() WHERE id = $1`, [id]);
+    const [task] = await ds.query(
+      `INSERT INTO campaign_tasks (campaign_id, brand_id, kind, sender, deadline)
+       VALUES ($1, $2, 'wecom_single', 'staff-a', now() + interval '1 day') RETURNING id`,
+      [id, brand.id],
+    );
+    await ds.query(
+      `INSERT INTO campaign_deliveries (campaign_id, brand_id, recipient_key, member_id, address, sender, status,
+                                        attempts, claimed_at, lease_until, task_id)
+       SELECT $1, $2, x.id, x.id, x.ext, 'staff-a', 'sending', 1, now() - interval '1 minute', now() - interval '1 second', $3
+         FROM unnest($4::uuid[], $5::text[]) AS x(id, ext)`,
+      [id, brand.id, task.id, people.map((p) => p.id), people.map((p) => p.ext)],
+    );
+    await ds.query(
+      `INSERT INTO campaign_chunks (campaign_id, chunk_no, first_id, last_id, total)
+       SELECT $1, 0, min(id), max(id), count(*) FROM campaign_deliveries WHERE campaign_id = $1`,
+      [id],
+    );
+    // No worker in this process runs the periodic pass: run it once, as the worker's scheduler would.
+    const { Reconciler } = await import('@siyu/platform');
+    const report = await t.app.get(Reconciler).reconcile();
+    expect(report.bySource.campaigns.enqueued).toBeGreaterThanOrEqual(1);
+    const p = await finished(brand, id);
+    expect(p).toMatchObject({ status: 'completed', counts: { failed: 2 }, tasks: { unknown: 1 } });
+    expect(p.reasons).toEqual([{ status: 'failed', reason: 'outcome_unknown', count: 2 }]);
+    for (const person of people) expect((await sim.client.messages(person.ext)).total).toBe(0);
+    expect((await sim.client.stats()).apis['externalcontact/add_msg_template']).toBeUndefined();
+  });
+
   it("schedules in the brand's zone, across a DST switch in America/Los_Angeles, and streams progress", async () => {
     const brand = await brandWithCorp();
     await api(brand).patch('/v1/brand', { timeZone: 'America/Los_Angeles' }).expect(200);
