@@ -266,11 +266,11 @@ export class CouponBatchesService {
       const [{ count }]: Array<{ count: number }> = await m.query(
         `WITH ins AS (
            INSERT INTO coupons (brand_id, template_id, code, kind, max_redemptions, source, source_ref, batch_id, valid_from, valid_until)
-           SELECT t.brand_id, t.id, s.code, 'bearer', 1, $2, $3, $3::uuid, t.valid_from, ${COUPON_VALID_UNTIL_SQL}
+           SELECT t.brand_id, t.id, s.code, 'bearer', 1, $2, $3::text, $4::uuid, t.valid_from, ${COUPON_VALID_UNTIL_SQL}
              FROM coupon_code_stage s, coupon_templates t WHERE t.id = $1
            ON CONFLICT DO NOTHING RETURNING 1)
          SELECT count(*)::int AS count FROM ins`,
-        [t.id, b.source === 'partner' ? 'partner' : 'bulk', b.id],
+        [t.id, b.source === 'partner' ? 'partner' : 'bulk', b.id, b.id],
       );
       inserted += count;
     }

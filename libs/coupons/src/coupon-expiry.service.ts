@@ -35,7 +35,7 @@ export class CouponExpiryService {
     const templates = await this.ds.transaction(async (m) => {
       const [ended]: [Array<{ id: string; brand_id: string; status: string }>, number] = await m.query(
         `UPDATE coupon_templates t SET status = 'ended', updated_at = now()
-           FROM (SELECT id, status FROM coupon_templates WHERE status IN ('active', 'paused') AND valid_until <= $1 FOR UPDATE) o
+           FROM (SELECT id, status FROM coupon_templates WHERE status IN ('active', 'paused') AND valid_until <= $1 FOR NO KEY UPDATE) o
           WHERE t.id = o.id RETURNING t.id, t.brand_id, o.status`,
         [now],
       );

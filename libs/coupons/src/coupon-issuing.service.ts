@@ -261,11 +261,19 @@ export class CouponIssuingService {
       for (const f of fresh)
         if (f.member_id !== null && !counted.has(f.member_id)) refused.set(f.id, 'member_limit');
     }
-    if (passed.length > 0) {
+    if (passed.length > 0 && t.budgetCount === null) {
+      // No count budget: nothing to count against, so no hot row. A share lock on the template keeps
+      // a concurrent pause or end from committing under an issue in flight (it waits for it).
+      const [row]: Array<{ status: string }> = await m.query(
+        `SELECT status FROM coupon_templates WHERE id = $1 FOR SHARE`,
+        [t.id],
+      );
+      if (row?.status !== 'active') for (const f of passed) refused.set(f.id, 'template_not_active');
+    } else if (passed.length > 0) {
       const [rows]: [Array<{ granted: number; status: string }>, number] = await m.query(
         `UPDATE coupon_templates t
             SET issued_count = t.issued_count + LEAST($2::int, COALESCE(o.budget_count - o.issued_count, $2::int))
-           FROM (SELECT id, issued_count, budget_count FROM coupon_templates WHERE id = $1 FOR UPDATE) o
+           FROM (SELECT id, issued_count, budget_count FROM coupon_templates WHERE id = $1 FOR NO KEY UPDATE) o
           WHERE t.id = o.id AND t.status = 'active'
           RETURNING LEAST($2::int, COALESCE(o.budget_count - o.issued_count, $2::int)) AS granted`,
         [t.id, passed.length],
@@ -273,8 +281,10 @@ export class CouponIssuingService {
       const granted = rows[0]?.granted ?? 0;
       const reason: IssueRefusal = rows[0] ? 'budget_exhausted' : 'template_not_active';
       for (const f of passed.slice(granted)) refused.set(f.id, reason);
+    }
+    if (refused.size > 0 && t.perMemberLimit !== null) {
       const giveBack = passed
-        .slice(granted)
+        .filter((f) => refused.has(f.id))
         .filter((f) => f.member_id !== null && counted.has(f.member_id))
         .map((f) => f.member_id);
       if (giveBack.length > 0)

@@ -291,7 +291,26 @@ export class CouponRedemptionService {
       );
       if (used.length === 0) return refuse('member_limit');
     }
-    // 4. The template: active, and the money given stays within its budget.
+    // 4. The template: still active (a share lock, so redemptions do not wait on each other and a
+    //    pause waits for those in flight), and with a money budget, the money given stays within it
+    //    (that row is then the one place every redemption of the template passes, in turn).
+    if (c.budget_money_minor === null) {
+      const [t]: Array<{ status: TemplateStatus }> = await m.query(
+        `SELECT status FROM coupon_templates WHERE id = $1 FOR SHARE`,
+        [c.template_id],
+      );
+      if (t.status !== 'active') return refuse(t.status === 'paused' ? 'paused' : 'ended');
+      return {
+        ok: true,
+        redemptionId: row.id,
+        couponId: c.id,
+        templateId: c.template_id,
+        code: c.code,
+        discountMinor: discount.toString(),
+        orderRef: input.orderRef,
+        existing: false,
+      };
+    }
     const [tRows]: [Array<{ status: string }>, number] = await m.query(
       `UPDATE coupon_templates
           SET redeemed_count = redeemed_count + 1, discount_minor = discount_minor + $2::bigint
@@ -401,7 +420,7 @@ export class CouponRedemptionService {
         );
       await m.query(
         `UPDATE coupon_templates SET redeemed_count = redeemed_count - 1, discount_minor = discount_minor - $2::bigint
-          WHERE id = $1 AND redeemed_count > 0 AND discount_minor >= $2::bigint`,
+          WHERE id = $1 AND budget_money_minor IS NOT NULL AND redeemed_count > 0 AND discount_minor >= $2::bigint`,
         [r.template_id, r.discount_minor],
       );
     }

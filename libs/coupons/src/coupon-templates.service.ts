@@ -151,6 +151,25 @@ export class CouponTemplatesService {
       for (const [k, v] of Object.entries(patch))
         if (v !== undefined) (t as unknown as Record<string, unknown>)[k] = v;
       checkTerms(t);
+      // The counters are kept only while a budget needs them: a budget set now starts from the rows.
+      if (t.budgetCount !== null && before.budgetCount === null) {
+        const [{ n }]: Array<{ n: number }> = await m.query(
+          `SELECT count(*)::int AS n FROM coupons WHERE template_id = $1 AND kind <> 'shared'`,
+          [id],
+        );
+        t.issuedCount = n;
+      }
+      if (t.budgetMoneyMinor !== null && before.budgetMoneyMinor === null) {
+        const [r]: Array<{ n: number; d: string }> = await m.query(
+          `SELECT count(*) FILTER (WHERE kind = 'redemption')::int - count(*) FILTER (WHERE kind = 'rollback')::int AS n,
+                  (coalesce(sum(discount_minor) FILTER (WHERE kind = 'redemption'), 0)
+                   - coalesce(sum(discount_minor) FILTER (WHERE kind = 'rollback'), 0))::text AS d
+             FROM coupon_redemptions WHERE template_id = $1`,
+          [id],
+        );
+        t.redeemedCount = r.n;
+        t.discountMinor = r.d;
+      }
       const errors: FieldError[] = [];
       if (t.budgetCount !== null && t.budgetCount < t.issuedCount)
         errors.push({ field: 'budgetCount', message: `${t.issuedCount} coupons were already issued` });
@@ -238,7 +257,10 @@ export class CouponTemplatesService {
               (SELECT count(DISTINCT order_ref) FROM live)::int AS orders`,
       [t.id],
     );
-    const issued = t.issuedCount;
+    const [{ issued }]: Array<{ issued: number }> = await this.ds.query(
+      `SELECT count(*)::int AS issued FROM coupons WHERE template_id = $1 AND kind <> 'shared'`,
+      [t.id],
+    );
     const redeemed = Number(r.redeemed);
     return {
       templateId: t.id,

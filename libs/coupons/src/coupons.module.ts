@@ -36,6 +36,7 @@ const exported = [
     PlatformQueueModule.register(CouponsQueue),
   ],
   providers: [CouponsRepository, CouponsWiring, ...exported],
-  exports: exported,
+  // The repository goes to CouponsHttpModule's controller only (index.ts does not export it).
+  exports: [...exported, CouponsRepository],
 })
 export class CouponsModule {}

@@ -31,7 +31,7 @@ export class CouponsRepository {
     const t = await m
       .getRepository(CouponTemplate)
       .createQueryBuilder('t')
-      .setLock('pessimistic_write')
+      .setLock('for_no_key_update')
       .where('t.brand_id = :brandId AND t.id = :id', { brandId, id })
       .getOne();
     if (!t) throw CouponException.templateNotFound(id);
@@ -67,8 +67,8 @@ export class CouponsRepository {
     m: EntityManager = this.ds.manager,
   ): Promise<number> {
     const [row]: Array<{ n: number }> = await m.query(
-      `SELECT coalesce(sum(issued_count), 0)::bigint::int AS n FROM coupon_templates
-        WHERE brand_id = $1 AND code_prefix = $2 AND code_length = $3`,
+      `SELECT count(*)::int AS n FROM coupons c JOIN coupon_templates t ON t.id = c.template_id
+        WHERE t.brand_id = $1 AND t.code_prefix = $2 AND t.code_length = $3 AND c.kind <> 'shared'`,
       [brandId, prefix, length],
     );
     return row.n;

@@ -23,9 +23,6 @@ export class CouponTemplateResponseDto {
   @ApiPropertyOptional({ nullable: true }) perMemberLimit: number | null;
   @ApiProperty() codePrefix: string;
   @ApiProperty() codeLength: number;
-  @ApiProperty() issuedCount: number;
-  @ApiProperty() redeemedCount: number;
-  @ApiProperty() discountGivenMinor: string;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 
@@ -50,9 +47,6 @@ export class CouponTemplateResponseDto {
       perMemberLimit: t.perMemberLimit,
       codePrefix: t.codePrefix,
       codeLength: t.codeLength,
-      issuedCount: t.issuedCount,
-      redeemedCount: t.redeemedCount,
-      discountGivenMinor: t.discountMinor,
       createdAt: new Date(t.createdAt).toISOString(),
       updatedAt: new Date(t.updatedAt).toISOString(),
     };

@@ -20,7 +20,8 @@ import {
 } from '../coupons.constants';
 
 /**
- * What a coupon gives and on which terms, and its budgets. The counters are kept by conditional
+ * What a coupon gives and on which terms, and its budgets. The counters (kept only while the
+ * template has the budget they count against; the report counts the rows) move by conditional
  * updates (`… WHERE issued_count < budget_count RETURNING`) and the checks below hold them inside
  * their budgets in the database itself (invariant 5). `discount_minor` is the money given, net of
  * rollbacks; the ledger rows in coupon_redemptions are its truth.
