@@ -175,7 +175,8 @@ export class CouponRedemptionService {
     input: RedeemInput & { orderRef: string; orderId?: string | null; orderAmountMinor?: bigint | null },
   ): Promise<Redemption> {
     return this.ds.transaction(async (m) => {
-      const r = await this.redeemIn(m, actor.brandId, input);
+      // Its own transaction: a refusal throws and rolls all of it back, so no savepoint is needed.
+      const r = await this.redeemIn(m, actor.brandId, input, { savepoint: false });
       if (!r.ok) throw CouponException.notRedeemable(r.reason, r.detail);
       if (!r.existing)
         await this.audit.record(m, actor, {
@@ -203,10 +204,12 @@ export class CouponRedemptionService {
       trustHolder?: boolean;
       note?: string | null;
     },
+    opts: { savepoint?: boolean } = {},
   ): Promise<RedeemOutcome> {
     const code = normaliseCode(input.code);
     const prior = await this.priorRedemption(m, brandId, code, input.orderRef);
     if (prior) return { ok: true, ...prior, existing: true };
+    if (opts.savepoint === false) return this.attempt(m, brandId, { ...input, code });
     const sp = `coupon_redeem_${randomUUID().replace(/-/g, '')}`;
     await m.query(`SAVEPOINT ${sp}`);
     try {
@@ -295,6 +298,8 @@ export class CouponRedemptionService {
     //    pause waits for those in flight), and with a money budget, the money given stays within it
     //    (that row is then the one place every redemption of the template passes, in turn).
     if (c.budget_money_minor === null) {
+      // Not taken in the evaluation: with a money budget the UPDATE below would then wait on the
+      // other redemptions' share locks while they wait on ours.
       const [t]: Array<{ status: TemplateStatus }> = await m.query(
         `SELECT status FROM coupon_templates WHERE id = $1 FOR SHARE`,
         [c.template_id],

@@ -20,8 +20,10 @@ import {
   unique: true,
   where: 'member_id IS NOT NULL',
 })
-@Index('coupons_member_idx', ['memberId', 'issuedAt'])
-@Index('coupons_template_idx', ['templateId', 'id'])
+// Bulk (bearer) codes have no member: they stay out of the member index. The template index holds
+// one key per template (deduplicated), so a million-code batch appends to it instead of scattering.
+@Index('coupons_member_idx', ['memberId', 'issuedAt'], { where: 'member_id IS NOT NULL' })
+@Index('coupons_template_idx', ['templateId'])
 @Index('coupons_expiry_idx', ['validUntil'], { where: `status = 'available' AND valid_until IS NOT NULL` })
 @Check('coupons_kind', `kind IN (${sqlList(CODE_KINDS)})`)
 @Check('coupons_status', `status IN (${sqlList(COUPON_STATUSES)})`)

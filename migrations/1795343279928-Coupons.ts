@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Coupons1795339953627 implements MigrationInterface {
-  name = 'Coupons1795339953627';
+export class Coupons1795343279928 implements MigrationInterface {
+  name = 'Coupons1795343279928';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE TABLE "coupons" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "brand_id" uuid NOT NULL, "template_id" uuid NOT NULL, "code" character varying(40) NOT NULL, "kind" character varying(16) NOT NULL, "member_id" uuid, "max_redemptions" integer NOT NULL DEFAULT '1', "redemptions" integer NOT NULL DEFAULT '0', "status" character varying(16) NOT NULL DEFAULT 'available', "source" character varying(16) NOT NULL, "source_ref" character varying(200) NOT NULL, "batch_id" uuid, "valid_from" TIMESTAMP WITH TIME ZONE, "valid_until" TIMESTAMP WITH TIME ZONE, "issued_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "coupons_holder" CHECK ((kind = 'personal' AND member_id IS NOT NULL AND max_redemptions = 1)
@@ -9,21 +9,14 @@ export class Coupons1795339953627 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "coupons_expiry_idx" ON "coupons" ("valid_until") WHERE status = 'available' AND valid_until IS NOT NULL`,
     );
-    await queryRunner.query(`CREATE INDEX "coupons_template_idx" ON "coupons" ("template_id", "id") `);
-    await queryRunner.query(`CREATE INDEX "coupons_member_idx" ON "coupons" ("member_id", "issued_at") `);
+    await queryRunner.query(`CREATE INDEX "coupons_template_idx" ON "coupons" ("template_id") `);
+    await queryRunner.query(
+      `CREATE INDEX "coupons_member_idx" ON "coupons" ("member_id", "issued_at") WHERE member_id IS NOT NULL`,
+    );
     await queryRunner.query(
       `CREATE UNIQUE INDEX "coupons_issue_key" ON "coupons" ("template_id", "source", "source_ref", "member_id") WHERE member_id IS NOT NULL`,
     );
     await queryRunner.query(`CREATE UNIQUE INDEX "coupons_code_key" ON "coupons" ("brand_id", "code") `);
-    await queryRunner.query(`CREATE TABLE "coupon_templates" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "brand_id" uuid NOT NULL, "name" character varying(120) NOT NULL, "description" character varying(500), "kind" character varying(16) NOT NULL, "amount_off_minor" bigint, "percent_off" smallint, "max_discount_minor" bigint, "min_spend_minor" bigint NOT NULL DEFAULT '0', "valid_from" TIMESTAMP WITH TIME ZONE, "valid_until" TIMESTAMP WITH TIME ZONE, "valid_days" integer, "channels" text array NOT NULL DEFAULT '{}', "stacking" character varying(16) NOT NULL DEFAULT 'exclusive', "budget_count" integer, "budget_money_minor" bigint, "per_member_limit" integer, "code_prefix" character varying(8) NOT NULL DEFAULT '', "code_length" smallint NOT NULL DEFAULT '10', "status" character varying(16) NOT NULL DEFAULT 'draft', "issued_count" integer NOT NULL DEFAULT '0', "redeemed_count" integer NOT NULL DEFAULT '0', "discount_minor" bigint NOT NULL DEFAULT '0', "created_by_id" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "coupon_templates_code_shape" CHECK (code_length BETWEEN 4 AND 24 AND code_prefix ~ '^[A-Z0-9]{0,8}$'), CONSTRAINT "coupon_templates_within_budget" CHECK (issued_count >= 0 AND redeemed_count >= 0 AND discount_minor >= 0
-   AND (budget_count IS NULL OR issued_count <= budget_count)
-   AND (budget_money_minor IS NULL OR discount_minor <= budget_money_minor)), CONSTRAINT "coupon_templates_budgets" CHECK ((budget_count IS NULL OR budget_count > 0) AND (budget_money_minor IS NULL OR budget_money_minor > 0)
-   AND (per_member_limit IS NULL OR per_member_limit > 0)), CONSTRAINT "coupon_templates_validity" CHECK ((valid_days IS NULL OR valid_days > 0) AND (valid_from IS NULL OR valid_until IS NULL OR valid_until > valid_from)), CONSTRAINT "coupon_templates_min_spend" CHECK (min_spend_minor >= 0), CONSTRAINT "coupon_templates_terms" CHECK ((kind = 'fixed_amount' AND amount_off_minor > 0 AND percent_off IS NULL AND max_discount_minor IS NULL)
-   OR (kind = 'percentage' AND amount_off_minor IS NULL AND percent_off BETWEEN 1 AND 100 AND (max_discount_minor IS NULL OR max_discount_minor > 0))
-   OR (kind = 'free_shipping' AND amount_off_minor IS NULL AND percent_off IS NULL AND (max_discount_minor IS NULL OR max_discount_minor > 0))), CONSTRAINT "coupon_templates_name_not_blank" CHECK (btrim(name) <> ''), CONSTRAINT "coupon_templates_stacking" CHECK (stacking IN ('exclusive', 'stackable')), CONSTRAINT "coupon_templates_status" CHECK (status IN ('draft', 'active', 'paused', 'ended')), CONSTRAINT "coupon_templates_kind" CHECK (kind IN ('fixed_amount', 'percentage', 'free_shipping')), CONSTRAINT "PK_2120afd8225fb545c4a957d51e2" PRIMARY KEY ("id"))`);
-    await queryRunner.query(
-      `CREATE INDEX "coupon_templates_brand_created_idx" ON "coupon_templates" ("brand_id", "created_at", "id") `,
-    );
     await queryRunner.query(
       `CREATE TABLE "coupon_tier_perks" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "brand_id" uuid NOT NULL, "tier_id" uuid NOT NULL, "template_id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_6d28264564caf827eb1b4c81c8b" PRIMARY KEY ("id"))`,
     );
@@ -41,6 +34,15 @@ export class Coupons1795339953627 implements MigrationInterface {
     );
     await queryRunner.query(
       `CREATE INDEX "coupon_tier_perk_changes_brand_idx" ON "coupon_tier_perk_changes" ("brand_id", "change_id") `,
+    );
+    await queryRunner.query(`CREATE TABLE "coupon_templates" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "brand_id" uuid NOT NULL, "name" character varying(120) NOT NULL, "description" character varying(500), "kind" character varying(16) NOT NULL, "amount_off_minor" bigint, "percent_off" smallint, "max_discount_minor" bigint, "min_spend_minor" bigint NOT NULL DEFAULT '0', "valid_from" TIMESTAMP WITH TIME ZONE, "valid_until" TIMESTAMP WITH TIME ZONE, "valid_days" integer, "channels" text array NOT NULL DEFAULT '{}', "stacking" character varying(16) NOT NULL DEFAULT 'exclusive', "budget_count" integer, "budget_money_minor" bigint, "per_member_limit" integer, "code_prefix" character varying(8) NOT NULL DEFAULT '', "code_length" smallint NOT NULL DEFAULT '10', "status" character varying(16) NOT NULL DEFAULT 'draft', "issued_count" integer NOT NULL DEFAULT '0', "redeemed_count" integer NOT NULL DEFAULT '0', "discount_minor" bigint NOT NULL DEFAULT '0', "created_by_id" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "coupon_templates_code_shape" CHECK (code_length BETWEEN 4 AND 24 AND code_prefix ~ '^[A-Z0-9]{0,8}$'), CONSTRAINT "coupon_templates_within_budget" CHECK (issued_count >= 0 AND redeemed_count >= 0 AND discount_minor >= 0
+   AND (budget_count IS NULL OR issued_count <= budget_count)
+   AND (budget_money_minor IS NULL OR discount_minor <= budget_money_minor)), CONSTRAINT "coupon_templates_budgets" CHECK ((budget_count IS NULL OR budget_count > 0) AND (budget_money_minor IS NULL OR budget_money_minor > 0)
+   AND (per_member_limit IS NULL OR per_member_limit > 0)), CONSTRAINT "coupon_templates_validity" CHECK ((valid_days IS NULL OR valid_days > 0) AND (valid_from IS NULL OR valid_until IS NULL OR valid_until > valid_from)), CONSTRAINT "coupon_templates_min_spend" CHECK (min_spend_minor >= 0), CONSTRAINT "coupon_templates_terms" CHECK ((kind = 'fixed_amount' AND amount_off_minor > 0 AND percent_off IS NULL AND max_discount_minor IS NULL)
+   OR (kind = 'percentage' AND amount_off_minor IS NULL AND percent_off BETWEEN 1 AND 100 AND (max_discount_minor IS NULL OR max_discount_minor > 0))
+   OR (kind = 'free_shipping' AND amount_off_minor IS NULL AND percent_off IS NULL AND (max_discount_minor IS NULL OR max_discount_minor > 0))), CONSTRAINT "coupon_templates_name_not_blank" CHECK (btrim(name) <> ''), CONSTRAINT "coupon_templates_stacking" CHECK (stacking IN ('exclusive', 'stackable')), CONSTRAINT "coupon_templates_status" CHECK (status IN ('draft', 'active', 'paused', 'ended')), CONSTRAINT "coupon_templates_kind" CHECK (kind IN ('fixed_amount', 'percentage', 'free_shipping')), CONSTRAINT "PK_2120afd8225fb545c4a957d51e2" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE INDEX "coupon_templates_brand_created_idx" ON "coupon_templates" ("brand_id", "created_at", "id") `,
     );
     await queryRunner.query(
       `CREATE TABLE "coupon_redemptions" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "brand_id" uuid NOT NULL, "kind" character varying(16) NOT NULL, "coupon_id" uuid NOT NULL, "template_id" uuid NOT NULL, "member_id" uuid, "order_id" uuid, "order_ref" character varying(128) NOT NULL, "reverses_id" uuid, "cart_amount_minor" bigint NOT NULL, "order_amount_minor" bigint NOT NULL, "discount_minor" bigint NOT NULL, "channel" character varying(40), "note" character varying(200), "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "coupon_redemptions_amounts" CHECK (discount_minor >= 0 AND cart_amount_minor >= 0 AND order_amount_minor >= 0), CONSTRAINT "coupon_redemptions_shape" CHECK ((kind = 'redemption' AND reverses_id IS NULL) OR (kind = 'rollback' AND reverses_id IS NOT NULL)), CONSTRAINT "coupon_redemptions_kind" CHECK (kind IN ('redemption', 'rollback')), CONSTRAINT "PK_5086813ea980d21dbeb190ed0a7" PRIMARY KEY ("id"))`,
@@ -82,9 +84,6 @@ export class Coupons1795339953627 implements MigrationInterface {
       `ALTER TABLE "coupons" ADD CONSTRAINT "FK_d694d2224149466cb4ea2f40a2a" FOREIGN KEY ("member_id") REFERENCES "members"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
     await queryRunner.query(
-      `ALTER TABLE "coupon_templates" ADD CONSTRAINT "FK_8cebf5932b83484a5326dc3a5e3" FOREIGN KEY ("brand_id") REFERENCES "brands"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
-    );
-    await queryRunner.query(
       `ALTER TABLE "coupon_tier_perks" ADD CONSTRAINT "FK_617df729b55178775827554915b" FOREIGN KEY ("brand_id") REFERENCES "brands"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
     await queryRunner.query(
@@ -98,6 +97,9 @@ export class Coupons1795339953627 implements MigrationInterface {
     );
     await queryRunner.query(
       `ALTER TABLE "coupon_tier_perk_changes" ADD CONSTRAINT "FK_a364844765f79167e0618d40183" FOREIGN KEY ("brand_id") REFERENCES "brands"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "coupon_templates" ADD CONSTRAINT "FK_8cebf5932b83484a5326dc3a5e3" FOREIGN KEY ("brand_id") REFERENCES "brands"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
     await queryRunner.query(
       `ALTER TABLE "coupon_redemptions" ADD CONSTRAINT "FK_65b0f55f9a0327917626795a380" FOREIGN KEY ("brand_id") REFERENCES "brands"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
@@ -153,6 +155,9 @@ export class Coupons1795339953627 implements MigrationInterface {
       `ALTER TABLE "coupon_redemptions" DROP CONSTRAINT "FK_65b0f55f9a0327917626795a380"`,
     );
     await queryRunner.query(
+      `ALTER TABLE "coupon_templates" DROP CONSTRAINT "FK_8cebf5932b83484a5326dc3a5e3"`,
+    );
+    await queryRunner.query(
       `ALTER TABLE "coupon_tier_perk_changes" DROP CONSTRAINT "FK_a364844765f79167e0618d40183"`,
     );
     await queryRunner.query(
@@ -167,9 +172,6 @@ export class Coupons1795339953627 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "coupon_tier_perks" DROP CONSTRAINT "FK_617df729b55178775827554915b"`,
     );
-    await queryRunner.query(
-      `ALTER TABLE "coupon_templates" DROP CONSTRAINT "FK_8cebf5932b83484a5326dc3a5e3"`,
-    );
     await queryRunner.query(`ALTER TABLE "coupons" DROP CONSTRAINT "FK_d694d2224149466cb4ea2f40a2a"`);
     await queryRunner.query(`ALTER TABLE "coupons" DROP CONSTRAINT "FK_150eaf542ff18f6b591c0d24a99"`);
     await queryRunner.query(`ALTER TABLE "coupons" DROP CONSTRAINT "FK_8b01c80f944fef4d4553784977b"`);
@@ -183,14 +185,14 @@ export class Coupons1795339953627 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "public"."coupon_redemptions_order_idx"`);
     await queryRunner.query(`DROP INDEX "public"."coupon_redemptions_member_idx"`);
     await queryRunner.query(`DROP TABLE "coupon_redemptions"`);
+    await queryRunner.query(`DROP INDEX "public"."coupon_templates_brand_created_idx"`);
+    await queryRunner.query(`DROP TABLE "coupon_templates"`);
     await queryRunner.query(`DROP INDEX "public"."coupon_tier_perk_changes_brand_idx"`);
     await queryRunner.query(`DROP TABLE "coupon_tier_perk_changes"`);
     await queryRunner.query(`DROP TABLE "coupon_tier_cursors"`);
     await queryRunner.query(`DROP INDEX "public"."coupon_tier_perks_key"`);
     await queryRunner.query(`DROP INDEX "public"."coupon_tier_perks_brand_idx"`);
     await queryRunner.query(`DROP TABLE "coupon_tier_perks"`);
-    await queryRunner.query(`DROP INDEX "public"."coupon_templates_brand_created_idx"`);
-    await queryRunner.query(`DROP TABLE "coupon_templates"`);
     await queryRunner.query(`DROP INDEX "public"."coupons_code_key"`);
     await queryRunner.query(`DROP INDEX "public"."coupons_issue_key"`);
     await queryRunner.query(`DROP INDEX "public"."coupons_member_idx"`);
