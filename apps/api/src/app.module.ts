@@ -3,7 +3,8 @@ import { CampaignsHttpModule } from '@siyu/campaigns';
 import { ChannelsHttpModule } from '@siyu/channels';
 import { CommerceHttpModule } from '@siyu/commerce';
 import { CommunitiesHttpModule } from '@siyu/communities';
-import { MembersHttpModule } from '@siyu/members';
+import { DrawsHttpModule } from '@siyu/draws';
+import { MemberTokensHttpModule, MembersHttpModule } from '@siyu/members';
 import { PlatformModule, PlatformHttpModule } from '@siyu/platform';
 import { SegmentsHttpModule } from '@siyu/segments';
 import { TiersHttpModule } from '@siyu/tiers';
@@ -20,6 +21,8 @@ import { TiersHttpModule } from '@siyu/tiers';
     ChannelsHttpModule,
     CommunitiesHttpModule,
     CampaignsHttpModule,
+    MemberTokensHttpModule,
+    DrawsHttpModule,
   ],
 })
 export class AppModule {}
