@@ -29,9 +29,8 @@ export class DrawMemberCount {
   @Column({ type: 'uuid' })
   brandId: string;
 
-  @ManyToOne('Brand', { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'brand_id' })
-  brand?: unknown;
+  // No foreign key to brands: every entry would lock the brand's row (FOR KEY SHARE), a hot row under
+  // load; the draw's own foreign key (with its brand) cascades, as campaign_deliveries do.
 
   @Column({ type: 'int' })
   n: number;

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Draws1795339850574 implements MigrationInterface {
-  name = 'Draws1795339850574';
+export class Draws1795342330835 implements MigrationInterface {
+  name = 'Draws1795342330835';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -47,13 +47,7 @@ export class Draws1795339850574 implements MigrationInterface {
       `ALTER TABLE "draw_member_counts" ADD CONSTRAINT "FK_5a37d4060552a885df211eda4e1" FOREIGN KEY ("member_id") REFERENCES "members"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
     await queryRunner.query(
-      `ALTER TABLE "draw_member_counts" ADD CONSTRAINT "FK_1a674390561b4b0f0f6f2eabdf6" FOREIGN KEY ("brand_id") REFERENCES "brands"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
-    );
-    await queryRunner.query(
       `ALTER TABLE "draw_entries" ADD CONSTRAINT "FK_1edee0bfdfdf1ea89adf3b60805" FOREIGN KEY ("draw_id") REFERENCES "draws"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
-    );
-    await queryRunner.query(
-      `ALTER TABLE "draw_entries" ADD CONSTRAINT "FK_4a7248a3beec105fefb69d6f6a3" FOREIGN KEY ("brand_id") REFERENCES "brands"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
     await queryRunner.query(
       `ALTER TABLE "draw_entries" ADD CONSTRAINT "FK_aec6deb572ffe2fbe7b0cf7f959" FOREIGN KEY ("member_id") REFERENCES "members"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
@@ -66,11 +60,7 @@ export class Draws1795339850574 implements MigrationInterface {
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "draw_entries" DROP CONSTRAINT "FK_2905c5143b94664309906d88e95"`);
     await queryRunner.query(`ALTER TABLE "draw_entries" DROP CONSTRAINT "FK_aec6deb572ffe2fbe7b0cf7f959"`);
-    await queryRunner.query(`ALTER TABLE "draw_entries" DROP CONSTRAINT "FK_4a7248a3beec105fefb69d6f6a3"`);
     await queryRunner.query(`ALTER TABLE "draw_entries" DROP CONSTRAINT "FK_1edee0bfdfdf1ea89adf3b60805"`);
-    await queryRunner.query(
-      `ALTER TABLE "draw_member_counts" DROP CONSTRAINT "FK_1a674390561b4b0f0f6f2eabdf6"`,
-    );
     await queryRunner.query(
       `ALTER TABLE "draw_member_counts" DROP CONSTRAINT "FK_5a37d4060552a885df211eda4e1"`,
     );
