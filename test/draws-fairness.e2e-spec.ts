@@ -152,7 +152,9 @@ describe('draws: stock, odds and verification under load (e2e)', () => {
     const requests = Array.from({ length: 2000 }, (_, i) =>
       i % 2 === 0
         ? call('POST', `/v1/draws/${id}/entries`, tokens[(i / 2) % 200], {})
-        : call('POST', `/v1/draws/${id}/entries`, brand.owner.token, { memberId: members[200 + (i % 200)] }),
+        : call('POST', `/v1/draws/${id}/entries`, brand.owner.token, {
+            memberId: members[200 + (((i - 1) / 2) % 200)],
+          }),
     );
     const results = await Promise.all(requests);
     const statuses = results.reduce<Record<number, number>>(
