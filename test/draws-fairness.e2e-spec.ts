@@ -62,6 +62,14 @@ describe('draws: stock, odds and verification under load (e2e)', () => {
     ({ createBrand } = await import('./factories/brand.factory'));
     entries = t.app.get((await import('@siyu/draws')).DrawEntriesService);
     brand = await createBrand(t.app, { timeZone: 'Asia/Shanghai' });
+    // the file runs for many minutes on a busy machine: an owner token that outlives it (the factory's
+    // lasts 15 minutes, as a login's does)
+    const { accessToken } = await import('./factories/brand.factory');
+    brand.owner.token = accessToken(
+      t.app,
+      { id: brand.owner.id, brandId: brand.id, role: 'owner' },
+      4 * 3600,
+    );
   }, 120_000);
   afterAll(() => t?.close());
 
