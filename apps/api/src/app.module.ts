@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CampaignsHttpModule } from '@siyu/campaigns';
 import { ChannelsHttpModule } from '@siyu/channels';
 import { CommerceHttpModule } from '@siyu/commerce';
+import { CouponsHttpModule } from '@siyu/coupons';
 import { CommunitiesHttpModule } from '@siyu/communities';
 import { DrawsHttpModule } from '@siyu/draws';
 import { MemberTokensHttpModule, MembersHttpModule } from '@siyu/members';
@@ -21,6 +22,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     ChannelsHttpModule,
     CommunitiesHttpModule,
     CampaignsHttpModule,
+    CouponsHttpModule,
     MemberTokensHttpModule,
     DrawsHttpModule,
   ],
