@@ -159,7 +159,6 @@ export class TierEvaluationService {
       actor: o.actor,
     };
     const decided = await this.repo.prepareRun(m, plan);
-    if (decided > 0) await this.repo.lockChangedMembers(m, ladder.brandId);
     const counts: EvaluationCounts = {
       assigned: 0,
       upgraded: 0,

@@ -443,26 +443,6 @@ export class TiersRepository {
     return count;
   }
 
-  /**
-   * Takes, in the members table's physical order, the key-share locks on members that the writes'
-   * foreign-key checks would take one by one: every member that gets a member_tiers row or a
-   * tier_changes row. The checks then find the lock already held (no write, no WAL), and the
-   * members heap is walked once in order instead of at random in member id order, where each lock
-   * dirtied a random page (a million members do not fit in shared buffers). Same lock, same
-   * holder, same duration as the checks' own: orders keep updating members meanwhile.
-   */
-  async lockChangedMembers(m: EntityManager, brandId: string): Promise<void> {
-    await m.query(
-      `SELECT count(*) FROM (
-         SELECT 1 FROM members m
-          WHERE m.brand_id = $1
-            AND m.id IN (SELECT d.member_id FROM ${RUN_TABLE} d WHERE d.action IN ('assign', 'up', 'down', 'remap'))
-          ORDER BY m.ctid
-            FOR KEY SHARE OF m) locked`,
-      [brandId],
-    );
-  }
-
   /** Drops what `prepareRun` staged (it would go at commit anyway). */
   async finishRun(m: EntityManager): Promise<void> {
     await m.query(`DROP TABLE IF EXISTS ${RUN_TABLE}`);
