@@ -14,10 +14,10 @@ import { AppConfig, AuditService, DomainException, systemActor } from '@siyu/pla
 import { DataSource, EntityManager } from 'typeorm';
 import { CampaignAudienceSql } from './campaign-audience';
 import { CampaignJobs, PlannedJob } from './campaign-jobs';
-import { CampaignLedger, DeliveryOutcome } from './campaign-ledger';
+import { CampaignLedger, claimGateShared, DeliveryOutcome, lockClaimGate } from './campaign-ledger';
 import { CampaignRenderer, ClaimedRow } from './campaign-renderer';
 import { CHUNK_SIZE, CLAIM_SIZE, OA_SEND_SLICE } from './campaigns.constants';
-import { variantSql } from './content/campaign-content';
+import { MemberValues, variantSql } from './content/campaign-content';
 import { Campaign } from './entities/campaign.entity';
 import { quietHoursEnd, startOfLocalDay } from './schedule/campaign-time';
 
@@ -77,6 +77,7 @@ export class CampaignEngine {
         const started = Date.now();
         const size = await this.snapshot(m, c);
         const snapshotMs = Date.now() - started;
+        await lockClaimGate(m, c.brandId);
         await m.query(
           `UPDATE campaigns SET status = 'sending', started_at = now(), audience_size = $2, snapshot_ms = $3,
                   updated_at = now() WHERE id = $1`,
@@ -241,17 +242,21 @@ export class CampaignEngine {
       );
       if (claimed.length === 0) return null;
       const ids = claimed.map((r) => String(r.id));
-      const skipped = new Set<string>(await this.applyRules(m, c, brand, claimed, ids));
+      const shared = await claimGateShared(m, c.brandId, c.id);
+      const { skipped, members } = await this.applyRules(m, c, brand, claimed, ids, shared);
       const rows = claimed.filter((r) => !skipped.has(String(r.id)));
-      return this.renderer.render(m, c, rows);
+      return this.renderer.render(m, c, rows, members);
     });
   }
 
   /**
    * The send-time rules of invariant 3, set-based over the claimed rows, in one statement; answers
    * the ids skipped. The claimed rows' members are locked first (in id order), so concurrent
-   * campaigns on the same members serialise and each cap sees the other's claims. A row stopped by
+   * campaigns on the same members serialise and each cap sees the other's claims; when no other
+   * campaign of the brand is sending (`shared` false, the claim gate held) there is no one to
+   * serialise with, and the locks (a WAL record and a dirtied page per member) are skipped. A row stopped by
    * several rules gets the first reason: erased, merged, opted_out, frequency_cap, wecom_limit.
+   * The same statement answers the member fields the renderer needs (read once, not twice).
    */
   private async applyRules(
     m: EntityManager,
@@ -259,10 +264,11 @@ export class CampaignEngine {
     brand: BrandRules,
     claimed: ClaimedRow[],
     ids: string[],
-  ): Promise<string[]> {
+    shared: boolean,
+  ): Promise<{ skipped: Set<string>; members: Map<string, MemberValues> }> {
     const memberIds = [...new Set(claimed.map((r) => r.memberId).filter((x): x is string => !!x))];
     const groupIds = [...new Set(claimed.map((r) => r.groupId).filter((x): x is string => !!x))];
-    if (c.channel !== 'oa' && groupIds.length > 0)
+    if (shared && c.channel !== 'oa' && groupIds.length > 0)
       await m.query(
         `SELECT 1 FROM community_groups WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
         [groupIds],
@@ -272,13 +278,14 @@ export class CampaignEngine {
     const key = c.channel === 'wecom_group' ? 'group_id' : 'member_id';
     // Serialise concurrent campaigns on the same members: the caps below then see each other's
     // claims. A statement of its own: the rules' statement must take its snapshot after the wait.
-    if (memberIds.length > 0)
+    if (shared && memberIds.length > 0)
       await m.query(`SELECT 1 FROM members WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [
         memberIds,
       ]);
-    const [rows]: [Array<{ id: string }>] = await m.query(
-      `WITH r AS (
-         SELECT d.id,
+    const rows: Array<{ id: string; reason: string | null; member_id: string | null } & MemberValues> =
+      await m.query(
+        `WITH r AS (
+         SELECT d.id, d.member_id, mm.nickname, mm.city,
                 CASE WHEN mm.erased_at IS NOT NULL THEN 'erased'
                      WHEN mm.merged_into IS NOT NULL THEN 'merged'
                      WHEN mm.consent_status = 'opted_out' THEN 'opted_out'
@@ -294,22 +301,29 @@ export class CampaignEngine {
                      THEN 'wecom_limit'
                 END AS reason
            FROM campaign_deliveries d LEFT JOIN members mm ON mm.id = d.member_id
-          WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending')
-       UPDATE campaign_deliveries d SET status = 'skipped', lease_until = NULL, updated_at = now(), reason = r.reason
-         FROM r WHERE d.id = r.id AND r.reason IS NOT NULL
-       RETURNING d.id`,
-      [
-        ids,
-        capOn,
-        brand.frequency_cap_window_hours,
-        brand.frequency_cap_count,
-        wecomOn,
-        c.channel,
-        startOfLocalDay(new Date(), WECOM_DAY_ZONE),
-        this.config.get('WECOM_BROADCASTS_PER_RECIPIENT_PER_DAY'),
-      ],
-    );
-    return rows.map((r) => String(r.id));
+          WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending'),
+       skip AS (
+         UPDATE campaign_deliveries d SET status = 'skipped', lease_until = NULL, updated_at = now(), reason = r.reason
+           FROM r WHERE d.id = r.id AND r.reason IS NOT NULL)
+       SELECT r.id, r.reason, r.member_id, r.nickname, r.city FROM r`,
+        [
+          ids,
+          capOn,
+          brand.frequency_cap_window_hours,
+          brand.frequency_cap_count,
+          wecomOn,
+          c.channel,
+          startOfLocalDay(new Date(), WECOM_DAY_ZONE),
+          this.config.get('WECOM_BROADCASTS_PER_RECIPIENT_PER_DAY'),
+        ],
+      );
+    const skipped = new Set<string>();
+    const members = new Map<string, MemberValues>();
+    for (const r of rows) {
+      if (r.reason !== null) skipped.add(String(r.id));
+      else if (r.member_id) members.set(r.member_id, { nickname: r.nickname, city: r.city });
+    }
+    return { skipped, members };
   }
 
   /**
