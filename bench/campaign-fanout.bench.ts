@@ -455,7 +455,7 @@ const bench: Bench = {
       // Campaigns are not cap-exempt: the cap is checked per claimed row, but set high enough that
       // repeated runs (each deletes its campaigns at the end) are never capped.
       await call(api.baseUrl, 'PATCH', '/v1/brand', owner, {
-        frequencyCapCount: 1_000,
+        frequencyCapCount: 100,
         frequencyCapWindowHours: 24,
       });
       const key = await call<{ key: string }>(api.baseUrl, 'POST', '/v1/api-keys', owner, {

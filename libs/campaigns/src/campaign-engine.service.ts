@@ -16,7 +16,13 @@ import { CampaignAudienceSql } from './campaign-audience';
 import { CampaignJobs, PlannedJob } from './campaign-jobs';
 import { CampaignLedger, claimGateShared, DeliveryOutcome, lockClaimGate } from './campaign-ledger';
 import { CampaignRenderer, ClaimedRow } from './campaign-renderer';
-import { CHUNK_SIZE, CLAIM_SIZE, OA_SEND_SLICE } from './campaigns.constants';
+import {
+  CHUNK_SIZE,
+  CLAIM_SIZE,
+  OA_SEND_SLICE,
+  OPEN_DELIVERY_STATUSES,
+  sqlList,
+} from './campaigns.constants';
 import { MemberValues, variantSql } from './content/campaign-content';
 import { Campaign } from './entities/campaign.entity';
 import { quietHoursEnd, startOfLocalDay } from './schedule/campaign-time';
@@ -103,7 +109,12 @@ export class CampaignEngine {
     return result;
   }
 
-  /** INSERT … SELECT of the audience into the ledger, then its chunks; answers the recipient count. */
+  /**
+   * INSERT … SELECT of the audience into the ledger and, in the same statement, its chunks from the
+   * rows the insert returns (ranges, totals and per variant:status counts; a chunk with nothing to
+   * send is done at once): the million rows are written once and not read back. Answers the
+   * recipient count.
+   */
   private async snapshot(m: EntityManager, c: Campaign): Promise<number> {
     const params: unknown[] = [c.id, c.brandId];
     const audience = await this.audienceSql.build(c, params);
@@ -113,30 +124,29 @@ export class CampaignEngine {
       c.variants.map((v) => v.weight),
     );
     const order = c.channel === 'oa' ? '' : 'ORDER BY r.sender NULLS FIRST, r.recipient_key';
-    await m.query(
-      `INSERT INTO campaign_deliveries
-              (campaign_id, brand_id, recipient_key, member_id, group_id, variant, address, sender, status, reason)
-       SELECT $1::uuid, $2::uuid, r.recipient_key, r.member_id, r.group_id, ${variant}, r.address, r.sender,
-              CASE WHEN r.skip_reason IS NULL THEN 'pending' ELSE 'skipped' END, r.skip_reason
-         FROM (${audience}) r ${order}
-       ON CONFLICT (campaign_id, recipient_key) DO NOTHING`,
-      params,
-    );
+    params.push(CHUNK_SIZE[c.channel]);
+    const chunkSize = `$${params.length}::int`;
     const [{ n }]: Array<{ n: string }> = await m.query(
-      `WITH ch AS (
-         INSERT INTO campaign_chunks (campaign_id, chunk_no, first_id, last_id, total)
-         SELECT $1, (rn - 1) / $2, min(id), max(id), count(*)
-           FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn
-                   FROM campaign_deliveries WHERE campaign_id = $1) s
-          GROUP BY (rn - 1) / $2
+      `WITH ins AS (
+         INSERT INTO campaign_deliveries
+                (campaign_id, brand_id, recipient_key, member_id, group_id, variant, address, sender, status, reason)
+         SELECT $1::uuid, $2::uuid, r.recipient_key, r.member_id, r.group_id, ${variant}, r.address, r.sender,
+                CASE WHEN r.skip_reason IS NULL THEN 'pending' ELSE 'skipped' END, r.skip_reason
+           FROM (${audience}) r ${order}
+         ON CONFLICT (campaign_id, recipient_key) DO NOTHING
+         RETURNING id, variant, status),
+       s AS (SELECT id, variant, status, (row_number() OVER (ORDER BY id) - 1) / ${chunkSize} AS chunk_no FROM ins),
+       g AS (SELECT chunk_no, variant || ':' || status AS k, status, count(*) AS n, min(id) AS lo, max(id) AS hi
+               FROM s GROUP BY chunk_no, variant, status),
+       ch AS (
+         INSERT INTO campaign_chunks (campaign_id, chunk_no, first_id, last_id, total, counts, status)
+         SELECT $1::uuid, chunk_no, min(lo), max(hi), sum(n), jsonb_object_agg(k, n),
+                CASE WHEN bool_or(status IN (${sqlList(OPEN_DELIVERY_STATUSES)})) THEN 'open' ELSE 'done' END
+           FROM g GROUP BY chunk_no
          RETURNING total)
        SELECT coalesce(sum(total), 0) AS n FROM ch`,
-      [c.id, CHUNK_SIZE[c.channel]],
+      params,
     );
-    const chunks = await this.ledger.refreshChunks(m, c.id, null);
-    const closed = chunks.filter((ch) => ch.open === 0).map((ch) => ch.id);
-    if (closed.length > 0)
-      await m.query(`UPDATE campaign_chunks SET status = 'done' WHERE id = ANY($1::bigint[])`, [closed]);
     return Number(n);
   }
 
@@ -227,18 +237,26 @@ export class CampaignEngine {
   ): Promise<ClaimedRow[] | null> {
     return this.ds.transaction(async (m) => {
       const leaseSecs = this.config.get('CAMPAIGN_SEND_LEASE_MS') / 1000;
+      const due = (t: string) =>
+        `((${t}.status IN ('pending', 'retry') AND (${t}.next_attempt_at IS NULL OR ${t}.next_attempt_at <= now()))
+          OR (${t}.status = 'sending' AND ${t}.lease_until < now() AND ${t}.task_id IS NULL))`;
+      // A claim of the whole chunk (OA) is a plain conditional UPDATE of the range: no row locks
+      // taken first (a WAL record each); a concurrent claimer of the same rows waits for this one and
+      // then finds them no longer due. A partial claim picks its rows with SKIP LOCKED.
+      const whole = limit >= CHUNK_SIZE[c.channel];
+      const rowsSql = whole
+        ? `d.campaign_id = $1 AND d.id BETWEEN $2 AND $3 AND ${due('d')}`
+        : `d.id IN (SELECT id FROM campaign_deliveries x
+                     WHERE x.campaign_id = $1 AND x.id BETWEEN $2 AND $3 AND ${due('x')}
+                     ORDER BY x.id LIMIT $5 FOR UPDATE SKIP LOCKED)`;
       const [claimed]: [ClaimedRow[]] = await m.query(
         `UPDATE campaign_deliveries d
             SET status = 'sending', attempts = d.attempts + 1, claimed_at = now(), updated_at = now(),
-                lease_until = now() + make_interval(secs => $5::double precision)
-          WHERE d.id IN (SELECT id FROM campaign_deliveries
-                          WHERE campaign_id = $1 AND id BETWEEN $2 AND $3
-                            AND ((status IN ('pending', 'retry') AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
-                                 OR (status = 'sending' AND lease_until < now() AND task_id IS NULL))
-                          ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+                lease_until = now() + make_interval(secs => $4::double precision)
+          WHERE ${rowsSql}
             AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $1 AND c.status = 'sending')
           RETURNING d.id, d.member_id AS "memberId", d.group_id AS "groupId", d.variant, d.address, d.sender, d.attempts`,
-        [c.id, range.first, range.last, limit, leaseSecs],
+        [c.id, range.first, range.last, leaseSecs, ...(whole ? [] : [limit])],
       );
       if (claimed.length === 0) return null;
       const ids = claimed.map((r) => String(r.id));
