@@ -427,8 +427,21 @@ describe('campaigns: group, 1:1 and OA campaigns through wecom-sim, exactly once
       'first sends',
     );
     await api(brand).post(`/v1/campaigns/${id}/pause`).expect(200);
-    await new Promise((r) => setTimeout(r, 1_500)); // batches in flight finish
-    const paused = (await sim.client.stats()).messages.total;
+    // Calls in flight finish and are recorded; the claimed rows not reached are released.
+    const paused = await waitFor(
+      async () => {
+        const [{ sending, sent }] = await ds.query(
+          `SELECT count(*) FILTER (WHERE status = 'sending')::int AS sending,
+                  count(*) FILTER (WHERE status = 'sent')::int AS sent
+             FROM campaign_deliveries WHERE campaign_id = $1`,
+          [id],
+        );
+        const total = (await sim.client.stats()).messages.total;
+        return sending === 0 && total === sent ? total : undefined;
+      },
+      30_000,
+      'the calls in flight to finish',
+    );
     await new Promise((r) => setTimeout(r, 1_000));
     expect((await sim.client.stats()).messages.total).toBe(paused);
     expect(paused).toBeLessThan(400);
@@ -532,6 +545,51 @@ describe('campaigns: group, 1:1 and OA campaigns through wecom-sim, exactly once
     expect((await sim.client.stats()).apis['externalcontact/add_msg_template']).toBeUndefined();
   });
 
+  it('OA rows whose worker died mid-send: subscribe (no client_msg_id) is outcome_unknown, template is re-sent', async () => {
+    const brand = await brandWithCorp();
+    const app = await oaApp(brand);
+    const people = await oaMembers(brand, 4, app.appId);
+    const subscribe = { kind: 'subscribe', templateId: 'TPL_sub', data: { thing1: { value: '到货提醒' } } };
+    const draft = await api(brand)
+      .post('/v1/campaigns', {
+        name: 'died mid-send',
+        channel: 'oa',
+        oaAppId: app.id,
+        audience: { kind: 'list', memberIds: people.map((p) => p.id) },
+        variants: [
+          { name: 'subscribe', weight: 50, message: { oa: subscribe } },
+          { name: 'template', weight: 50, message: { oa: TEMPLATE } },
+        ],
+      })
+      .expect(201);
+    const id = draft.body.id as string;
+    // What a SIGKILL mid-send leaves: rows `sending` past their lease, and no job in Redis.
+    await ds.query(`UPDATE campaigns SET status = 'sending', started_at = now() WHERE id = $1`, [id]);
+    await ds.query(
+      `INSERT INTO campaign_deliveries (campaign_id, brand_id, recipient_key, member_id, address, variant, status,
+                                        attempts, claimed_at, lease_until)
+       SELECT $1, $2, x.id, x.id, x.openid, x.variant, 'sending', 1, now() - interval '1 minute', now() - interval '1 second'
+         FROM unnest($3::uuid[], $4::text[], $5::smallint[]) AS x(id, openid, variant)`,
+      [id, brand.id, people.map((p) => p.id), people.map((p) => p.openid), [0, 0, 1, 1]],
+    );
+    await ds.query(
+      `INSERT INTO campaign_chunks (campaign_id, chunk_no, first_id, last_id, total)
+       SELECT $1, 0, min(id), max(id), count(*) FROM campaign_deliveries WHERE campaign_id = $1`,
+      [id],
+    );
+    const { Reconciler } = await import('@siyu/platform');
+    await t.app.get(Reconciler).reconcile();
+    const p = await finished(brand, id);
+    expect(p).toMatchObject({ status: 'completed', counts: { failed: 2, sent: 2 } });
+    expect(p.reasons).toEqual([{ status: 'failed', reason: 'outcome_unknown', count: 2 }]);
+    for (const person of people.slice(0, 2)) expect((await sim.client.messages(person.openid)).total).toBe(0);
+    for (const person of people.slice(2)) expect((await sim.client.messages(person.openid)).total).toBe(1);
+    const resent = await api(brand).post(`/v1/campaigns/${id}/resend`, { includeUnknown: true }).expect(200);
+    expect(resent.body.requeued).toBe(2);
+    expect((await finished(brand, id)).counts).toMatchObject({ sent: 4, failed: 0 });
+    for (const person of people) expect((await sim.client.messages(person.openid)).total).toBe(1);
+  });
+
   it("schedules in the brand's zone, across a DST switch in America/Los_Angeles, and streams progress", async () => {
     const brand = await brandWithCorp();
     await api(brand).patch('/v1/brand', { timeZone: 'America/Los_Angeles' }).expect(200);
@@ -553,6 +611,7 @@ describe('campaigns: group, 1:1 and OA campaigns through wecom-sim, exactly once
       sendAtLocal: '2027-03-14T03:30:00',
       timeZone: 'America/Los_Angeles',
       adjustment: 'skipped_forward',
+      memberTimeZone: false,
     });
     await api(brand).post(`/v1/campaigns/${future.body.id}/unschedule`).expect(200);
     const after = await api(brand)
@@ -593,6 +652,106 @@ describe('campaigns: group, 1:1 and OA campaigns through wecom-sim, exactly once
       .map((l) => JSON.parse(l.slice(6)));
     expect(events.length).toBeGreaterThan(0);
     expect(events[events.length - 1]).toMatchObject({ status: 'completed', counts: { sent: 3 } });
+  });
+
+  it("sends at each member's own local time; a merge moves the deliveries, which the timeline shows", async () => {
+    const brand = await brandWithCorp(); // Asia/Shanghai, UTC+8
+    const app = await oaApp(brand);
+    const [tokyo, local, la, kiritimati] = await oaMembers(brand, 4, app.appId);
+    for (const [m, zone] of [
+      [tokyo, 'Asia/Tokyo'],
+      [la, 'America/Los_Angeles'],
+    ] as const) {
+      const res = await api(brand)
+        .post('/v1/members', { identities: { openid: m.openid, appId: app.appId }, timeZone: zone })
+        .expect(200);
+      expect(res.body.timeZone).toBe(zone);
+    }
+    const bad = await api(brand)
+      .post('/v1/members', { identities: { openid: tokyo.openid, appId: app.appId }, timeZone: 'Mars/Base' })
+      .expect(400);
+    expect(bad.body.errors[0].field).toBe('timeZone');
+
+    // Tokyo's wall-clock time a few seconds from now: Tokyo (UTC+9) gets it first, the brand's
+    // zone (for the member without one) an hour later, Los Angeles 16–17 hours later.
+    const wall = new Date(Date.now() + 4_000 + 9 * 3_600_000).toISOString().slice(0, 19);
+    const wallAsUtc = Date.parse(`${wall}Z`);
+    const body = {
+      name: 'local time',
+      channel: 'oa',
+      oaAppId: app.id,
+      audience: { kind: 'list', memberIds: [tokyo.id, local.id, la.id, kiritimati.id] },
+      message: { oa: TEMPLATE },
+    };
+    const created = await api(brand).post('/v1/campaigns', body).expect(201);
+    const id = created.body.id as string;
+    const noAt = await api(brand).post(`/v1/campaigns/${id}/schedule`, { memberTimeZone: true }).expect(400);
+    expect(noAt.body.errors[0].field).toBe('at');
+    const res = await api(brand)
+      .post(`/v1/campaigns/${id}/schedule`, { at: wall, memberTimeZone: true })
+      .expect(200);
+    expect(res.body.schedule).toMatchObject({ memberTimeZone: true, timeZone: 'Asia/Shanghai' });
+    expect(Date.parse(res.body.schedule.sendAt)).toBe(wallAsUtc - 9 * 3_600_000);
+    expect(res.body.schedule.zones.map((z: { timeZone: string }) => z.timeZone)).toEqual([
+      'Asia/Tokyo',
+      'Asia/Shanghai',
+      'America/Los_Angeles',
+    ]);
+    // Set after scheduling: in UTC+14 that wall time passed five hours before the campaign starts.
+    await api(brand)
+      .post('/v1/members', {
+        identities: { openid: kiritimati.openid, appId: app.appId },
+        timeZone: 'Pacific/Kiritimati',
+      })
+      .expect(200);
+
+    const p = await waitFor(
+      async () => {
+        const q = (await api(brand).get(`/v1/campaigns/${id}/progress`).expect(200)).body as Progress;
+        return q.counts.sent === 1 ? q : undefined;
+      },
+      30_000,
+      'the Tokyo member to be sent',
+    );
+    expect(p.status).toBe('sending');
+    expect(p.counts).toMatchObject({ sent: 1, skipped: 1, pending: 2 });
+    expect(p.reasons).toEqual([{ status: 'skipped', reason: 'local_time_passed', count: 1 }]);
+    expect((await sim.client.messages(tokyo.openid)).total).toBe(1);
+    const rows: Array<{ member_id: string; status: string; not_before: Date | null; time_zone: string }> =
+      await ds.query(
+        `SELECT member_id, status, not_before, time_zone FROM campaign_deliveries WHERE campaign_id = $1`,
+        [id],
+      );
+    const row = (m: { id: string }) => rows.find((r) => r.member_id === m.id);
+    expect(row(local)).toMatchObject({ status: 'pending', time_zone: 'Asia/Shanghai' });
+    expect(row(local)?.not_before?.getTime()).toBe(wallAsUtc - 8 * 3_600_000);
+    expect(row(la)).toMatchObject({ status: 'pending', time_zone: 'America/Los_Angeles' });
+    // Independently of the code under test: LA's not_before, shown in LA, is the wall time.
+    const inLa = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'America/Los_Angeles',
+      dateStyle: 'short',
+      timeStyle: 'medium',
+    }).format(row(la)?.not_before as Date);
+    expect(inLa.replace(' ', 'T')).toBe(wall);
+    expect(row(kiritimati)).toMatchObject({ status: 'skipped', time_zone: 'Pacific/Kiritimati' });
+    // Nothing else goes out before its time.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await sim.client.stats()).messages.total).toBe(1);
+
+    // Merged into the LA member: the Tokyo delivery is now the survivor's, on its timeline.
+    await api(brand).post('/v1/members/merge', { survivorId: la.id, mergedId: tokyo.id }).expect(200);
+    const [moved] = await ds.query(
+      `SELECT member_id FROM campaign_deliveries WHERE campaign_id = $1 AND address = $2`,
+      [id, tokyo.openid],
+    );
+    expect(moved.member_id).toBe(la.id);
+    const timeline = await api(brand).get(`/v1/members/${la.id}/timeline?limit=50`).expect(200);
+    expect(timeline.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'campaign.sent', data: expect.objectContaining({ campaignId: id }) }),
+      ]),
+    );
+    await api(brand).post(`/v1/campaigns/${id}/cancel`).expect(200);
   });
 
   it("bad input is a 4xx naming the field; another brand's campaign is a 404", async () => {

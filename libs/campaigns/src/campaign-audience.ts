@@ -3,12 +3,23 @@ import { ChannelAccountsService } from '@siyu/channels';
 import { groupAudienceSql, wecomContactTargetSql } from '@siyu/communities';
 import { AudienceRegistry } from '@siyu/members';
 import { FieldError } from '@siyu/platform';
+import type { EntityManager } from 'typeorm';
 import { CampaignException } from './campaigns.errors';
 import type { Campaign } from './entities/campaign.entity';
 
+/** The distinct time zones the brand's reachable members have given (members_brand_time_zone_idx). */
+export async function memberTimeZones(m: EntityManager, brandId: string): Promise<string[]> {
+  const rows: Array<{ time_zone: string }> = await m.query(
+    `SELECT DISTINCT time_zone FROM members
+      WHERE brand_id = $1 AND time_zone IS NOT NULL AND erased_at IS NULL AND merged_into IS NULL`,
+    [brandId],
+  );
+  return rows.map((r) => r.time_zone);
+}
+
 /**
  * The recipients of a campaign as one `SELECT` (columns `recipient_key, member_id, group_id,
- * address, sender, skip_reason`), built from its audience and channel, with its bind values appended
+ * address, sender, skip_reason, time_zone` — the member's own zone, or NULL), built from its audience and channel, with its bind values appended
  * to `params`. A recipient who cannot be sent to is still selected, with `skip_reason`, so the
  * ledger and the report say why (opted_out, erased, merged, no_openid, no_wecom_contact).
  */
@@ -37,7 +48,8 @@ export class CampaignAudienceSql {
         { all: a.all === true, ownerActiveOnly: false },
       );
       return `SELECT g.group_id AS recipient_key, NULL::uuid AS member_id, g.group_id, g.chat_id AS address,
-       g.owner_userid AS sender, CASE WHEN NOT g.owner_active THEN 'owner_inactive' END AS skip_reason
+       g.owner_userid AS sender, CASE WHEN NOT g.owner_active THEN 'owner_inactive' END AS skip_reason,
+       NULL::text AS time_zone
   FROM (${groups}) g`;
     }
     if (a.kind === 'groups')
@@ -56,7 +68,7 @@ export class CampaignAudienceSql {
       const appId = await this.oaAppId(campaign);
       return `SELECT m.id AS recipient_key, m.id AS member_id, NULL::uuid AS group_id, i.value AS address,
        NULL::text AS sender,
-       ${unreachable} WHEN i.value IS NULL THEN 'no_openid' END AS skip_reason
+       ${unreachable} WHEN i.value IS NULL THEN 'no_openid' END AS skip_reason, m.time_zone
   FROM (${memberIds}) a
   JOIN members m ON m.id = a.member_id AND m.brand_id = ${brand}
   LEFT JOIN LATERAL (SELECT mi.value FROM member_identities mi
@@ -70,7 +82,7 @@ export class CampaignAudienceSql {
     );
     return `SELECT m.id AS recipient_key, m.id AS member_id, NULL::uuid AS group_id, t.external_userid AS address,
        t.staff_userid AS sender,
-       ${unreachable} WHEN t.external_userid IS NULL THEN 'no_wecom_contact' END AS skip_reason
+       ${unreachable} WHEN t.external_userid IS NULL THEN 'no_wecom_contact' END AS skip_reason, m.time_zone
   FROM (${memberIds}) a
   JOIN members m ON m.id = a.member_id AND m.brand_id = ${brand}
   LEFT JOIN LATERAL (${target}) t ON true`;

@@ -12,20 +12,21 @@ import {
 } from '@siyu/channels';
 import { AppConfig, AuditService, DomainException, systemActor } from '@siyu/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import { CampaignAudienceSql } from './campaign-audience';
+import { CampaignAudienceSql, memberTimeZones } from './campaign-audience';
 import { CampaignJobs, PlannedJob } from './campaign-jobs';
 import { CampaignLedger, claimGateShared, DeliveryOutcome, lockClaimGate } from './campaign-ledger';
 import { CampaignRenderer, ClaimedRow } from './campaign-renderer';
 import {
   CHUNK_SIZE,
   CLAIM_SIZE,
+  LOCAL_TIME_TOLERANCE_MS,
   OA_SEND_SLICE,
   OPEN_DELIVERY_STATUSES,
   sqlList,
 } from './campaigns.constants';
 import { MemberValues, variantSql } from './content/campaign-content';
 import { Campaign } from './entities/campaign.entity';
-import { quietHoursEnd, startOfLocalDay } from './schedule/campaign-time';
+import { quietHoursEnd, startOfLocalDay, zoneSchedules } from './schedule/campaign-time';
 
 /** What a job should do next: done, or wait until `at` (the processor defers the job). */
 export type StepResult = { kind: 'done'; note: string } | { kind: 'wait'; at: Date; note: string };
@@ -51,6 +52,14 @@ const wait = (at: Date, note: string): StepResult => ({ kind: 'wait', at, note }
  * campaigns. Every step is safe to run twice (rows are claimed with `UPDATE … RETURNING`, outcomes
  * only apply to rows still `sending`), so a killed worker or a lost job only delays the work.
  */
+/** Time zones in quiet hours now, and when they end (member-time-zone campaigns). */
+interface HeldZones {
+  zones: string[];
+  until: Date[];
+}
+
+const NO_HOLD: HeldZones = { zones: [], until: [] };
+
 @Injectable()
 export class CampaignEngine {
   private readonly logger = new Logger(CampaignEngine.name);
@@ -123,25 +132,45 @@ export class CampaignEngine {
       '$1::uuid',
       c.variants.map((v) => v.weight),
     );
-    const order = c.channel === 'oa' ? '' : 'ORDER BY r.sender NULLS FIRST, r.recipient_key';
+    const local = c.memberTimeZone ? await this.localTimes(m, c, params) : null;
+    const order = local
+      ? 'ORDER BY lt.at NULLS FIRST, r.sender NULLS FIRST, r.recipient_key'
+      : c.channel === 'oa'
+        ? ''
+        : 'ORDER BY r.sender NULLS FIRST, r.recipient_key';
+    // A member-time-zone campaign: each row waits for its zone's instant (not_before); one whose
+    // instant passed more than LOCAL_TIME_TOLERANCE_MS ago is skipped rather than sent late.
+    const skip = local
+      ? `COALESCE(r.skip_reason, CASE WHEN lt.at < now() - ${local.tolerance} THEN 'local_time_passed' END)`
+      : 'r.skip_reason';
     params.push(CHUNK_SIZE[c.channel]);
     const chunkSize = `$${params.length}::int`;
+    // A chunk's job waits for the earliest local time among its rows still to send (rows were
+    // inserted in local-time order, so a chunk's rows are close in time).
     const [{ n }]: Array<{ n: string }> = await m.query(
       `WITH ins AS (
          INSERT INTO campaign_deliveries
-                (campaign_id, brand_id, recipient_key, member_id, group_id, variant, address, sender, status, reason)
+                (campaign_id, brand_id, recipient_key, member_id, group_id, variant, address, sender, status, reason,
+                 not_before, time_zone)
          SELECT $1::uuid, $2::uuid, r.recipient_key, r.member_id, r.group_id, ${variant}, r.address, r.sender,
-                CASE WHEN r.skip_reason IS NULL THEN 'pending' ELSE 'skipped' END, r.skip_reason
-           FROM (${audience}) r ${order}
+                CASE WHEN ${skip} IS NULL THEN 'pending' ELSE 'skipped' END, ${skip},
+                ${local ? `CASE WHEN ${skip} IS NULL AND lt.at > now() THEN lt.at END, lt.zone` : 'NULL, NULL'}
+           FROM (${audience}) r
+           ${local ? `LEFT JOIN unnest(${local.zones}::text[], ${local.ats}::timestamptz[]) AS lt(zone, at) ON lt.zone = COALESCE(r.time_zone, ${local.fallback}::text)` : ''}
+           ${order}
          ON CONFLICT (campaign_id, recipient_key) DO NOTHING
-         RETURNING id, variant, status),
-       s AS (SELECT id, variant, status, (row_number() OVER (ORDER BY id) - 1) / ${chunkSize} AS chunk_no FROM ins),
-       g AS (SELECT chunk_no, variant || ':' || status AS k, status, count(*) AS n, min(id) AS lo, max(id) AS hi
+         RETURNING id, variant, status, not_before),
+       s AS (SELECT id, variant, status, not_before,
+                    (row_number() OVER (ORDER BY id) - 1) / ${chunkSize} AS chunk_no FROM ins),
+       g AS (SELECT chunk_no, variant || ':' || status AS k, status, count(*) AS n, min(id) AS lo, max(id) AS hi,
+                    bool_or(not_before IS NULL) AS due_now, min(not_before) AS not_before
                FROM s GROUP BY chunk_no, variant, status),
        ch AS (
-         INSERT INTO campaign_chunks (campaign_id, chunk_no, first_id, last_id, total, counts, status)
+         INSERT INTO campaign_chunks (campaign_id, chunk_no, first_id, last_id, total, counts, status, not_before)
          SELECT $1::uuid, chunk_no, min(lo), max(hi), sum(n), jsonb_object_agg(k, n),
-                CASE WHEN bool_or(status IN (${sqlList(OPEN_DELIVERY_STATUSES)})) THEN 'open' ELSE 'done' END
+                CASE WHEN bool_or(status IN (${sqlList(OPEN_DELIVERY_STATUSES)})) THEN 'open' ELSE 'done' END,
+                CASE WHEN bool_or(status = 'pending' AND due_now) THEN NULL
+                     ELSE min(not_before) FILTER (WHERE status = 'pending') END
            FROM g GROUP BY chunk_no
          RETURNING total)
        SELECT coalesce(sum(total), 0) AS n FROM ch`,
@@ -150,12 +179,42 @@ export class CampaignEngine {
     return Number(n);
   }
 
+  /**
+   * The send instant of each time zone among the brand's members (and the campaign's own zone, for
+   * members without one), as bind parameters of the snapshot.
+   */
+  private async localTimes(m: EntityManager, c: Campaign, params: unknown[]) {
+    const brand = await this.brandRules(c.brandId);
+    const fallback = c.timeZone ?? brand.time_zone;
+    const plan = zoneSchedules(
+      c.sendAtLocal as string,
+      [fallback, ...(await memberTimeZones(m, c.brandId))],
+      c.quietHoursExempt ? null : { start: brand.quiet_hours_start, end: brand.quiet_hours_end },
+    );
+    params.push(
+      plan.map((p) => p.timeZone),
+      plan.map((p) => p.at),
+      fallback,
+    );
+    const n = params.length;
+    return {
+      zones: `$${n - 2}`,
+      ats: `$${n - 1}`,
+      fallback: `$${n}`,
+      tolerance: `interval '${LOCAL_TIME_TOLERANCE_MS} milliseconds'`,
+    };
+  }
+
   private async openChunkJobs(m: EntityManager, campaignId: string, round: number): Promise<PlannedJob[]> {
-    const rows: Array<{ id: string }> = await m.query(
-      `SELECT id FROM campaign_chunks WHERE campaign_id = $1 AND status = 'open' ORDER BY id`,
+    const rows: Array<{ id: string; not_before: Date | null }> = await m.query(
+      `SELECT id, not_before FROM campaign_chunks WHERE campaign_id = $1 AND status = 'open' ORDER BY id`,
       [campaignId],
     );
-    return rows.map((r) => ({ job: { kind: 'chunk', campaignId, chunkId: String(r.id) }, round }));
+    return rows.map((r) => ({
+      job: { kind: 'chunk', campaignId, chunkId: String(r.id) },
+      round,
+      runAt: r.not_before,
+    }));
   }
 
   /** A campaign that cannot be sent as it stands (its segment deleted, its OA app gone…). */
@@ -188,7 +247,12 @@ export class CampaignEngine {
     if (!c || c.status !== 'sending') return done(`campaign is ${c?.status ?? 'gone'}`);
     const brand = await this.brandRules(c.brandId);
 
-    if (!c.quietHoursExempt) {
+    const range = { first: chunk.first_id, last: chunk.last_id };
+    // A member-time-zone campaign keeps quiet hours in each member's zone: rows of a zone that is
+    // in them now are left for later; others send.
+    const held =
+      c.memberTimeZone && !c.quietHoursExempt ? await this.quietZones(brand, c.id, range) : NO_HOLD;
+    if (!c.quietHoursExempt && !c.memberTimeZone) {
       const end = quietHoursEnd(new Date(), brand.time_zone, brand.quiet_hours_start, brand.quiet_hours_end);
       if (end) {
         await this.ds.query(
@@ -201,8 +265,8 @@ export class CampaignEngine {
     }
     if (c.heldUntil) await this.ds.query(`UPDATE campaigns SET held_until = NULL WHERE id = $1`, [c.id]);
 
-    const range = { first: chunk.first_id, last: chunk.last_id };
     if (c.channel !== 'oa') await this.recoverUnknown(c, range);
+    else await this.recoverUnknownSubscribe(c, chunkId, range);
     const adapter = this.adapters.get(c.channel);
     let sent = 0;
     for (;;) {
@@ -211,6 +275,7 @@ export class CampaignEngine {
         brand,
         range,
         Math.min(CLAIM_SIZE[c.channel], adapter.limits.maxRecipientsPerCall),
+        held.zones,
       );
       if (rows === null) break;
       if (rows.length === 0) continue;
@@ -221,7 +286,57 @@ export class CampaignEngine {
       await this.ledger.refreshChunks(this.ds.manager, c.id, [chunkId]);
       if (stopped) break;
     }
-    return this.settleChunk(c.id, chunkId, range, sent);
+    return this.settleChunk(c.id, chunkId, range, sent, held);
+  }
+
+  /**
+   * OA subscribe messages have no `client_msg_id` (template sends do, and WeChat drops a repeat), so
+   * a subscribe row whose claim lease ended while `sending` (its worker died, maybe mid-call) may
+   * have reached the member: it becomes `failed: outcome_unknown`, never re-sent on its own (resend
+   * includes it only with `includeUnknown`).
+   */
+  private async recoverUnknownSubscribe(
+    c: Campaign,
+    chunkId: string,
+    range: { first: string; last: string },
+  ): Promise<void> {
+    const variants = c.variants.flatMap((v, i) => (v.message.oa?.kind === 'subscribe' ? [i] : []));
+    if (variants.length === 0) return;
+    await this.ds.transaction(async (m) => {
+      const [rows]: [Array<{ id: string }>] = await m.query(
+        `UPDATE campaign_deliveries SET status = 'failed', reason = 'outcome_unknown', lease_until = NULL,
+                error = 'the claim ended during a subscribe send, which WeChat does not de-duplicate',
+                updated_at = now()
+          WHERE campaign_id = $1 AND id BETWEEN $2 AND $3 AND status = 'sending' AND lease_until < now()
+            AND variant = ANY($4::smallint[])
+          RETURNING id`,
+        [c.id, range.first, range.last, variants],
+      );
+      if (rows.length > 0) await this.ledger.refreshChunks(m, c.id, [chunkId]);
+    });
+  }
+
+  /** The time zones of a chunk's rows still to send that are inside the brand's quiet hours now. */
+  private async quietZones(
+    brand: BrandRules,
+    campaignId: string,
+    range: { first: string; last: string },
+  ): Promise<HeldZones> {
+    const rows: Array<{ time_zone: string }> = await this.ds.query(
+      `SELECT DISTINCT time_zone FROM campaign_deliveries
+        WHERE campaign_id = $1 AND id BETWEEN $2 AND $3 AND status IN ('pending', 'retry', 'sending')
+          AND time_zone IS NOT NULL`,
+      [campaignId, range.first, range.last],
+    );
+    const held: HeldZones = { zones: [], until: [] };
+    const now = new Date();
+    for (const { time_zone } of rows) {
+      const end = quietHoursEnd(now, time_zone, brand.quiet_hours_start, brand.quiet_hours_end);
+      if (!end) continue;
+      held.zones.push(time_zone);
+      held.until.push(end);
+    }
+    return held;
   }
 
   /**
@@ -234,12 +349,15 @@ export class CampaignEngine {
     brand: BrandRules,
     range: { first: string; last: string },
     limit: number,
+    heldZones: string[],
   ): Promise<ClaimedRow[] | null> {
     return this.ds.transaction(async (m) => {
       const leaseSecs = this.config.get('CAMPAIGN_SEND_LEASE_MS') / 1000;
       const due = (t: string) =>
-        `((${t}.status IN ('pending', 'retry') AND (${t}.next_attempt_at IS NULL OR ${t}.next_attempt_at <= now()))
-          OR (${t}.status = 'sending' AND ${t}.lease_until < now() AND ${t}.task_id IS NULL))`;
+        `((${t}.status IN ('pending', 'retry') AND (${t}.next_attempt_at IS NULL OR ${t}.next_attempt_at <= now())
+            AND (${t}.not_before IS NULL OR ${t}.not_before <= now()))
+          OR (${t}.status = 'sending' AND ${t}.lease_until < now() AND ${t}.task_id IS NULL))
+         AND (${t}.time_zone IS NULL OR ${t}.time_zone <> ALL($5::text[]))`;
       // A claim of the whole chunk (OA) is a plain conditional UPDATE of the range: no row locks
       // taken first (a WAL record each); a concurrent claimer of the same rows waits for this one and
       // then finds them no longer due. A partial claim picks its rows with SKIP LOCKED.
@@ -248,7 +366,7 @@ export class CampaignEngine {
         ? `d.campaign_id = $1 AND d.id BETWEEN $2 AND $3 AND ${due('d')}`
         : `d.id IN (SELECT id FROM campaign_deliveries x
                      WHERE x.campaign_id = $1 AND x.id BETWEEN $2 AND $3 AND ${due('x')}
-                     ORDER BY x.id LIMIT $5 FOR UPDATE SKIP LOCKED)`;
+                     ORDER BY x.id LIMIT $6 FOR UPDATE SKIP LOCKED)`;
       const [claimed]: [ClaimedRow[]] = await m.query(
         `UPDATE campaign_deliveries d
             SET status = 'sending', attempts = d.attempts + 1, claimed_at = now(), updated_at = now(),
@@ -256,7 +374,7 @@ export class CampaignEngine {
           WHERE ${rowsSql}
             AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $1 AND c.status = 'sending')
           RETURNING d.id, d.member_id AS "memberId", d.group_id AS "groupId", d.variant, d.address, d.sender, d.attempts`,
-        [c.id, range.first, range.last, leaseSecs, ...(whole ? [] : [limit])],
+        [c.id, range.first, range.last, leaseSecs, heldZones, ...(whole ? [] : [limit])],
       );
       if (claimed.length === 0) return null;
       const ids = claimed.map((r) => String(r.id));
@@ -515,14 +633,20 @@ export class CampaignEngine {
     chunkId: string,
     range: { first: string; last: string },
     sent: number,
+    held: HeldZones,
   ): Promise<StepResult> {
+    // An open row wakes the chunk at its lease end, its retry time, its local send time, or the end
+    // of quiet hours in its zone, whichever is latest.
     const [open]: Array<{ wake: Date | null; n: string; stopped: boolean }> = await this.ds.query(
       `SELECT count(*) AS n,
-              min(CASE WHEN status = 'sending' THEN lease_until ELSE coalesce(next_attempt_at, now()) END) AS wake,
+              min(CASE WHEN d.status = 'sending' THEN d.lease_until
+                       ELSE greatest(coalesce(d.next_attempt_at, now()), coalesce(d.not_before, now()),
+                                     coalesce(q.until, now())) END) AS wake,
               NOT EXISTS (SELECT 1 FROM campaigns WHERE id = $1 AND status = 'sending') AS stopped
-         FROM campaign_deliveries
-        WHERE campaign_id = $1 AND id BETWEEN $2 AND $3 AND status IN ('pending', 'retry', 'sending')`,
-      [campaignId, range.first, range.last],
+         FROM campaign_deliveries d
+         LEFT JOIN unnest($4::text[], $5::timestamptz[]) AS q(zone, until) ON q.zone = d.time_zone
+        WHERE d.campaign_id = $1 AND d.id BETWEEN $2 AND $3 AND d.status IN ('pending', 'retry', 'sending')`,
+      [campaignId, range.first, range.last, held.zones, held.until],
     );
     if (open.stopped) return done(`stopped after ${sent} row(s): the campaign no longer sends`);
     if (Number(open.n) > 0) {

@@ -45,8 +45,8 @@ export class CampaignJobs implements OnModuleInit {
 
   /** The jobs every chunk and task still open needs, for a campaign that (again) sends. */
   async openWork(campaignId: string, round: number): Promise<PlannedJob[]> {
-    const chunks: Array<{ id: string }> = await this.ds.query(
-      `SELECT id FROM campaign_chunks WHERE campaign_id = $1 AND status = 'open' ORDER BY id`,
+    const chunks: Array<{ id: string; not_before: Date | null }> = await this.ds.query(
+      `SELECT id, not_before FROM campaign_chunks WHERE campaign_id = $1 AND status = 'open' ORDER BY id`,
       [campaignId],
     );
     const tasks: Array<{ id: string; next_poll_at: Date }> = await this.ds.query(
@@ -57,6 +57,7 @@ export class CampaignJobs implements OnModuleInit {
       ...chunks.map((c) => ({
         job: { kind: 'chunk', campaignId, chunkId: String(c.id) } as CampaignJob,
         round,
+        runAt: c.not_before,
       })),
       ...tasks.map((t) => ({
         job: { kind: 'collect', campaignId, taskId: String(t.id) } as CampaignJob,

@@ -55,6 +55,12 @@ export const CLAIM_SIZE = { wecom_group: 2_000, wecom_single: 10_000, oa: 500 } 
 /** OA rows sent between two looks at the campaign's status (pause and cancel apply at the next). */
 export const OA_SEND_SLICE = 100;
 
+/**
+ * A member-time-zone campaign: a member whose local send time passed longer ago than this when the
+ * audience is snapshotted is skipped (`local_time_passed`) rather than sent late.
+ */
+export const LOCAL_TIME_TOLERANCE_MS = 15 * 60_000;
+
 /** Reasons a failed delivery is not sent again by "resend to those not delivered". */
 export const NOT_RESENDABLE_REASONS = ['outcome_unknown'] as const;
 

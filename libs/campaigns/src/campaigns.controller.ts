@@ -110,8 +110,8 @@ export class CampaignsController {
     @Param('id', uuidParam) id: string,
     @Body() dto: CampaignScheduleDto = {},
   ): Promise<CampaignResponseDto> {
-    const { campaign, adjustment } = await this.campaigns.schedule(actor, id, dto ?? {});
-    return CampaignResponseDto.from(campaign, adjustment);
+    const { campaign, adjustment, zones } = await this.campaigns.schedule(actor, id, dto ?? {});
+    return CampaignResponseDto.from(campaign, adjustment, zones);
   }
 
   @Post(':id/unschedule')

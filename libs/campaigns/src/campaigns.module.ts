@@ -8,6 +8,7 @@ import { CampaignAudienceSql } from './campaign-audience';
 import { CampaignEngine } from './campaign-engine.service';
 import { CampaignJobs } from './campaign-jobs';
 import { CampaignLedger } from './campaign-ledger';
+import { CampaignMemberHooks } from './campaign-member-hooks';
 import { CampaignProgressService } from './campaign-progress.service';
 import { CampaignRenderer } from './campaign-renderer';
 import { CampaignsService } from './campaigns.service';
@@ -28,7 +29,14 @@ const exported = [CampaignsService, CampaignProgressService, CampaignVariableReg
     ChannelsModule,
     PlatformQueueModule.register(CampaignsQueue),
   ],
-  providers: [...exported, CampaignAudienceSql, CampaignJobs, CampaignLedger, CampaignRenderer],
+  providers: [
+    ...exported,
+    CampaignAudienceSql,
+    CampaignJobs,
+    CampaignLedger,
+    CampaignRenderer,
+    CampaignMemberHooks,
+  ],
   exports: exported,
 })
 export class CampaignsModule {}

@@ -11,11 +11,16 @@ import {
   ValidationException,
 } from '@siyu/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import { CampaignAudienceSql } from './campaign-audience';
+import { CampaignAudienceSql, memberTimeZones } from './campaign-audience';
 import { CampaignJobs, PlannedJob } from './campaign-jobs';
 import { lockClaimGate } from './campaign-ledger';
 import { CampaignRenderer } from './campaign-renderer';
-import { CampaignStatus, EDITABLE_STATUSES, NOT_RESENDABLE_REASONS } from './campaigns.constants';
+import {
+  CampaignStatus,
+  EDITABLE_STATUSES,
+  LOCAL_TIME_TOLERANCE_MS,
+  NOT_RESENDABLE_REASONS,
+} from './campaigns.constants';
 import { CampaignException } from './campaigns.errors';
 import { channelVariableErrors, messageVariables, variantSql } from './content/campaign-content';
 import { CampaignVariableRegistry } from './content/campaign-variables';
@@ -29,11 +34,19 @@ import type {
 } from './dto/campaign-input.dto';
 import { Campaign, CampaignAudience, CampaignVariant } from './entities/campaign.entity';
 import { CampaignDelivery } from './entities/campaign-delivery.entity';
-import { instantToLocal, localToInstant } from './schedule/campaign-time';
+import {
+  instantToLocal,
+  LocalSchedule,
+  localToInstant,
+  ZoneSchedule,
+  zoneSchedules,
+} from './schedule/campaign-time';
 
 export interface ScheduleResult {
   campaign: Campaign;
   adjustment: 'skipped_forward' | 'ambiguous_earlier' | null;
+  /** A member-time-zone schedule: when each zone known among the brand's members gets it. */
+  zones?: Array<ZoneSchedule & { passed: boolean }>;
 }
 
 export interface DryRun {
@@ -64,6 +77,7 @@ const snapshot = (c: Campaign) => ({
   sendAt: c.sendAt,
   sendAtLocal: c.sendAtLocal,
   timeZone: c.timeZone,
+  memberTimeZone: c.memberTimeZone,
 });
 
 /**
@@ -167,35 +181,80 @@ export class CampaignsService {
     );
   }
 
-  /** draft → scheduled, at a local time in the brand's (or the given) zone, or now. */
+  /**
+   * draft → scheduled, at a local time in the brand's (or the given) zone, or now; or, with
+   * `memberTimeZone`, at that local time in each member's own zone (members without one: the
+   * campaign's zone), starting at the earliest of those instants.
+   */
   async schedule(actor: Actor, id: string, dto: CampaignScheduleDto): Promise<ScheduleResult> {
     let adjustment: ScheduleResult['adjustment'] = null;
+    let zones: ScheduleResult['zones'];
     const campaign = await this.ds.transaction(async (m) => {
       const c = await this.lock(m, actor.brandId, id);
       this.assertState('schedule', c, ['draft']);
       await this.check(c, { deep: true });
-      const [{ time_zone }]: Array<{ time_zone: string }> = await m.query(
-        `SELECT time_zone FROM brands WHERE id = $1`,
+      const [brand]: Array<{
+        time_zone: string;
+        quiet_hours_start: string | null;
+        quiet_hours_end: string | null;
+      }> = await m.query(
+        `SELECT time_zone, quiet_hours_start::text, quiet_hours_end::text FROM brands WHERE id = $1`,
         [actor.brandId],
       );
-      const zone = dto.timeZone ?? time_zone;
+      const zone = dto.timeZone ?? brand.time_zone;
       let sendAt = new Date();
-      if (dto.at) {
-        const local = localToInstant(dto.at, zone);
-        if (!local) throw new ValidationException([{ field: 'at', message: `${dto.at} is not a date-time` }]);
-        if (local.at.getTime() < Date.now() - 60_000)
+      let sendAtLocal: string;
+      if (dto.memberTimeZone) {
+        const errors: FieldError[] = [];
+        if (!dto.at)
+          errors.push({
+            field: 'at',
+            message: "sending at each member's local time needs a local date-time",
+          });
+        if (c.channel === 'wecom_group')
+          errors.push({
+            field: 'memberTimeZone',
+            message: 'a group chat has no one time zone: only 1:1 and Official Account campaigns can use it',
+          });
+        if (errors.length > 0) throw new ValidationException(errors);
+      }
+      if (dto.at && dto.memberTimeZone) {
+        if (!localToInstant(dto.at, zone))
+          throw new ValidationException([{ field: 'at', message: `${dto.at} is not a date-time` }]);
+        const plan = zoneSchedules(
+          dto.at,
+          [zone, ...(await memberTimeZones(m, actor.brandId))],
+          c.quietHoursExempt ? null : { start: brand.quiet_hours_start, end: brand.quiet_hours_end },
+        );
+        const due = plan.filter((p) => p.at.getTime() >= Date.now() - LOCAL_TIME_TOLERANCE_MS);
+        if (due.length === 0)
           throw new ValidationException([
-            { field: 'at', message: `${dto.at} (${zone}) is in the past; leave it out to send now` },
+            { field: 'at', message: `${dto.at} is in the past in every member's time zone` },
           ]);
-        sendAt = local.at;
-        adjustment = local.adjustment;
+        sendAt = due[0].at.getTime() > Date.now() ? due[0].at : new Date();
+        sendAtLocal = (localToInstant(dto.at, zone) as LocalSchedule).local;
+        zones = plan.map((p) => ({ ...p, passed: !due.includes(p) }));
+      } else {
+        if (dto.at) {
+          const local = localToInstant(dto.at, zone);
+          if (!local)
+            throw new ValidationException([{ field: 'at', message: `${dto.at} is not a date-time` }]);
+          if (local.at.getTime() < Date.now() - 60_000)
+            throw new ValidationException([
+              { field: 'at', message: `${dto.at} (${zone}) is in the past; leave it out to send now` },
+            ]);
+          sendAt = local.at;
+          adjustment = local.adjustment;
+        }
+        sendAtLocal = instantToLocal(sendAt, zone);
       }
       const before = snapshot(c);
       Object.assign(c, {
         status: 'scheduled',
         sendAt,
-        sendAtLocal: instantToLocal(sendAt, zone),
+        sendAtLocal,
         timeZone: zone,
+        memberTimeZone: dto.memberTimeZone === true,
         scheduleVersion: c.scheduleVersion + 1,
       });
       const saved = await m.getRepository(Campaign).save(c);
@@ -204,12 +263,12 @@ export class CampaignsService {
         entityType: 'campaign',
         entityId: id,
         before,
-        after: { ...snapshot(saved), adjustment },
+        after: { ...snapshot(saved), adjustment, ...(zones ? { zones } : {}) },
       });
       return saved;
     });
     await this.jobs.add([this.startJob(campaign)]);
-    return { campaign, adjustment };
+    return { campaign, adjustment, zones };
   }
 
   /** scheduled → draft (before it starts). */

@@ -14,6 +14,7 @@ export interface MemberRecord {
   utm: MemberUtm;
   city: string | null;
   birthday: string | null;
+  timeZone: string | null;
   consentStatus: ConsentStatus | null;
   consentAt: Date | null;
   consentChannel: SourceChannel | null;
@@ -62,6 +63,7 @@ export type MemberColumns = Partial<{
   utm_term: string | null;
   city: string | null;
   birthday: string | null;
+  time_zone: string | null;
   consent_status: ConsentStatus | null;
   consent_at: Date | null;
   consent_channel: SourceChannel | null;
@@ -87,7 +89,7 @@ export interface MemberFilter {
 
 const MEMBER_SELECT = `
   m.id, m.brand_id, m.nickname, m.phone, m.source_channel, m.utm_source, m.utm_medium, m.utm_campaign,
-  m.utm_content, m.utm_term, m.city, m.birthday::text AS birthday, m.consent_status, m.consent_at,
+  m.utm_content, m.utm_term, m.city, m.birthday::text AS birthday, m.time_zone, m.consent_status, m.consent_at,
   m.consent_channel, m.joined_at, m.erased_at, m.merged_into, m.merged_at, m.order_count,
   m.paid_spend_minor::text AS paid_spend_minor, m.first_order_at, m.last_order_at, m.created_at, m.updated_at,
   m.created_at::text AS cursor_at,
@@ -113,6 +115,7 @@ function toRecord(r: Raw): MemberRecord {
     },
     city: r.city as string | null,
     birthday: r.birthday as string | null,
+    timeZone: r.time_zone as string | null,
     consentStatus: r.consent_status as ConsentStatus | null,
     consentAt: r.consent_at as Date | null,
     consentChannel: r.consent_channel as SourceChannel | null,

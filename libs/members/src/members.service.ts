@@ -54,7 +54,7 @@ export interface BulkTagRequest {
 }
 
 /** Personal fields an erasure destroys; also scrubbed from the member's audit snapshots. */
-const PERSONAL_AUDIT_KEYS = ['nickname', 'phone', 'city', 'birthday', 'utm', 'identities'];
+const PERSONAL_AUDIT_KEYS = ['nickname', 'phone', 'city', 'birthday', 'timeZone', 'utm', 'identities'];
 
 /** Identity field of the request → stored kind. */
 const IDENTITY_FIELDS: Array<[keyof MemberIdentitiesDto, IdentityKind]> = [
@@ -79,6 +79,7 @@ export function auditSnapshot(m: MemberRecord): Record<string, unknown> {
     utm: m.utm,
     city: m.city,
     birthday: m.birthday,
+    timeZone: m.timeZone,
     tagIds: m.tags.map((t) => t.id),
     consent: { status: m.consentStatus, channel: m.consentChannel },
     joinedAt: m.joinedAt,
@@ -208,6 +209,7 @@ export class MembersService implements OnModuleInit {
             utm_term: dto.utm?.term,
             city: dto.city,
             birthday: dto.birthday,
+            time_zone: dto.timeZone,
             consent_status: consent?.status,
             consent_at: consent?.at,
             consent_channel: consent?.channel ?? undefined,
@@ -263,6 +265,7 @@ export class MembersService implements OnModuleInit {
       set('phone', 'phone', phone ?? undefined, before.phone);
       set('city', 'city', dto.city, before.city);
       set('birthday', 'birthday', dto.birthday, before.birthday);
+      set('time_zone', 'timeZone', dto.timeZone, before.timeZone);
       if (before.sourceChannel === 'other')
         set('source_channel', 'sourceChannel', dto.sourceChannel, before.sourceChannel);
       if (dto.utm && Object.values(before.utm).every((v) => v === null)) {
@@ -452,6 +455,7 @@ export class MembersService implements OnModuleInit {
            phone = COALESCE(s.phone, d.phone),
            city = COALESCE(s.city, d.city),
            birthday = COALESCE(s.birthday, d.birthday),
+           time_zone = COALESCE(s.time_zone, d.time_zone),
            source_channel = CASE WHEN d.joined_at < s.joined_at AND d.source_channel <> 'other' THEN d.source_channel ELSE s.source_channel END,
            utm_source = CASE WHEN d.joined_at < s.joined_at AND d.utm_source IS NOT NULL THEN d.utm_source ELSE COALESCE(s.utm_source, d.utm_source) END,
            utm_medium = CASE WHEN d.joined_at < s.joined_at AND d.utm_source IS NOT NULL THEN d.utm_medium ELSE COALESCE(s.utm_medium, d.utm_medium) END,
@@ -468,7 +472,7 @@ export class MembersService implements OnModuleInit {
         [actor.brandId, survivorId, mergedId],
       );
       await m.query(
-        `UPDATE members SET merged_into = $3, merged_at = now(), nickname = NULL, phone = NULL, city = NULL, birthday = NULL,
+        `UPDATE members SET merged_into = $3, merged_at = now(), nickname = NULL, phone = NULL, city = NULL, birthday = NULL, time_zone = NULL,
                 utm_source = NULL, utm_medium = NULL, utm_campaign = NULL, utm_content = NULL, utm_term = NULL,
                 order_count = 0, paid_spend_minor = 0, first_order_at = NULL, last_order_at = NULL, updated_at = now()
           WHERE brand_id = $1 AND id = $2`,
@@ -518,7 +522,7 @@ export class MembersService implements OnModuleInit {
       );
       await m.query(`DELETE FROM member_tags WHERE brand_id = $1 AND member_id = $2`, [actor.brandId, id]);
       await m.query(
-        `UPDATE members SET erased_at = now(), nickname = NULL, phone = NULL, city = NULL, birthday = NULL,
+        `UPDATE members SET erased_at = now(), nickname = NULL, phone = NULL, city = NULL, birthday = NULL, time_zone = NULL,
                 utm_source = NULL, utm_medium = NULL, utm_campaign = NULL, utm_content = NULL, utm_term = NULL,
                 updated_at = now()
           WHERE brand_id = $1 AND id = $2`,

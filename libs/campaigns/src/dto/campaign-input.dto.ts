@@ -190,6 +190,16 @@ export class CampaignScheduleDto {
   @IsOptional()
   @IsTimeZone()
   timeZone?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Send at `at` in each member's own time zone (members without one: `timeZone`, else the brand's). " +
+      "1:1 and Official Account campaigns only. Quiet hours are read in each member's zone. A member whose local " +
+      'time has passed by more than 15 minutes when the campaign starts is skipped (`local_time_passed`), not sent late.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  memberTimeZone?: boolean;
 }
 
 export class CampaignResendDto {

@@ -4,6 +4,16 @@ import { CAMPAIGN_STATUSES, CampaignStatus, DELIVERY_STATUSES, DeliveryStatus } 
 import type { Campaign, CampaignAudience, CampaignVariant } from '../entities/campaign.entity';
 import type { CampaignDelivery } from '../entities/campaign-delivery.entity';
 
+export class ZoneScheduleViewDto {
+  @ApiProperty({ example: 'America/Los_Angeles' }) timeZone: string;
+  @ApiProperty({ description: 'The instant (UTC) its members get it' }) at: Date;
+  @ApiProperty({ nullable: true, enum: ['skipped_forward', 'ambiguous_earlier'] }) adjustment: string | null;
+  @ApiProperty({ description: "Moved to the end of the brand's quiet hours in that zone" })
+  heldByQuietHours: boolean;
+  @ApiProperty({ description: 'Already past: its members will be skipped (local_time_passed)' })
+  passed: boolean;
+}
+
 export class CampaignScheduleViewDto {
   @ApiProperty({ nullable: true, type: Date, description: 'When it starts sending (UTC)' })
   sendAt: Date | null;
@@ -15,6 +25,14 @@ export class CampaignScheduleViewDto {
     description: 'Set when the entered local time fell on a daylight-saving switch',
   })
   adjustment?: string | null;
+  @ApiProperty({ description: "Sent at sendAtLocal in each member's own time zone" })
+  memberTimeZone: boolean;
+  @ApiPropertyOptional({
+    type: [ZoneScheduleViewDto],
+    description:
+      "On scheduling a member-time-zone campaign: when each zone known among the brand's members gets it",
+  })
+  zones?: ZoneScheduleViewDto[];
 }
 
 export class CampaignResponseDto {
@@ -39,7 +57,7 @@ export class CampaignResponseDto {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static from(c: Campaign, adjustment?: string | null): CampaignResponseDto {
+  static from(c: Campaign, adjustment?: string | null, zones?: ZoneScheduleViewDto[]): CampaignResponseDto {
     return Object.assign(new CampaignResponseDto(), {
       id: c.id,
       name: c.name,
@@ -56,6 +74,8 @@ export class CampaignResponseDto {
         sendAtLocal: c.sendAtLocal,
         timeZone: c.timeZone,
         ...(adjustment !== undefined ? { adjustment } : {}),
+        memberTimeZone: c.memberTimeZone,
+        ...(zones ? { zones } : {}),
       },
       audienceSize: c.audienceSize,
       snapshotMs: c.snapshotMs,

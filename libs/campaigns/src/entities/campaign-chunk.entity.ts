@@ -43,6 +43,10 @@ export class CampaignChunk {
   @Column({ type: 'int' })
   total: number;
 
+  /** The earliest local send time among its rows (member-time-zone campaigns): its job waits for it. */
+  @Column({ type: 'timestamptz', nullable: true })
+  notBefore: Date | null;
+
   @Column({ type: 'varchar', length: 8, default: 'open' })
   status: 'open' | 'done';
 

@@ -74,6 +74,13 @@ export class CampaignDelivery {
   @Column({ type: 'timestamptz', nullable: true })
   nextAttemptAt: Date | null;
 
+  /** A member-time-zone campaign: not before the member's local send time, in this zone. */
+  @Column({ type: 'timestamptz', nullable: true })
+  notBefore: Date | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  timeZone: string | null;
+
   /** When the row was last claimed; frequency caps count claims within their window. */
   @Column({ type: 'timestamptz', nullable: true })
   claimedAt: Date | null;

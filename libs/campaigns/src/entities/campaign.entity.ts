@@ -89,6 +89,13 @@ export class Campaign {
   @Column({ type: 'varchar', length: 64, nullable: true })
   timeZone: string | null;
 
+  /**
+   * Each member gets it at `sendAtLocal` in their own time zone (members without one: `timeZone`);
+   * `sendAt` is then the earliest of those instants, when the campaign starts.
+   */
+  @Column({ type: 'boolean', default: false })
+  memberTimeZone: boolean;
+
   /** Bumped by every (re)schedule: the start job's id carries it, so an old job is a no-op. */
   @Column({ type: 'int', default: 0 })
   scheduleVersion: number;

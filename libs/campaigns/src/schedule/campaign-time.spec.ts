@@ -1,4 +1,10 @@
-import { instantToLocal, localToInstant, quietHoursEnd, startOfLocalDay } from './campaign-time';
+import {
+  instantToLocal,
+  localToInstant,
+  quietHoursEnd,
+  startOfLocalDay,
+  zoneSchedules,
+} from './campaign-time';
 
 describe('campaign time rules', () => {
   describe('localToInstant', () => {
@@ -82,5 +88,53 @@ describe('campaign time rules', () => {
     expect(startOfLocalDay(new Date('2026-06-01T17:00:00Z'), 'Asia/Shanghai')).toEqual(
       new Date('2026-06-01T16:00:00Z'),
     );
+  });
+  describe('zoneSchedules (each member at their own local time)', () => {
+    it('reads one wall-clock time in every zone, earliest first, with DST per zone', () => {
+      const plan = zoneSchedules(
+        '2026-03-08T02:30',
+        ['America/Los_Angeles', 'Asia/Shanghai', 'Europe/London', 'Asia/Shanghai'],
+        null,
+      );
+      expect(plan).toEqual([
+        // Shanghai is 16 h ahead of LA's PST: its 02:30 comes first.
+        {
+          timeZone: 'Asia/Shanghai',
+          at: new Date('2026-03-07T18:30:00Z'),
+          adjustment: null,
+          heldByQuietHours: false,
+        },
+        {
+          timeZone: 'Europe/London',
+          at: new Date('2026-03-08T02:30:00Z'),
+          adjustment: null,
+          heldByQuietHours: false,
+        },
+        // LA springs forward that night: 02:30 does not exist and moves to 03:30 PDT.
+        {
+          timeZone: 'America/Los_Angeles',
+          at: new Date('2026-03-08T10:30:00Z'),
+          adjustment: 'skipped_forward',
+          heldByQuietHours: false,
+        },
+      ]);
+    });
+
+    it("moves a zone's time out of the brand's quiet hours read in that zone, and drops unknown zones", () => {
+      const plan = zoneSchedules('2026-11-11T07:30', ['Asia/Tokyo', 'Mars/Olympus', 'Europe/Paris'], {
+        start: '22:00',
+        end: '08:00',
+      });
+      expect(plan.map((p) => [p.timeZone, p.at.toISOString(), p.heldByQuietHours])).toEqual([
+        ['Asia/Tokyo', '2026-11-10T23:00:00.000Z', true], // 08:00 JST
+        ['Europe/Paris', '2026-11-11T07:00:00.000Z', true], // 08:00 CET
+      ]);
+      expect(zoneSchedules('2026-11-11T09:00', ['Asia/Tokyo'], { start: '22:00', end: '08:00' })[0]).toEqual({
+        timeZone: 'Asia/Tokyo',
+        at: new Date('2026-11-11T00:00:00Z'),
+        adjustment: null,
+        heldByQuietHours: false,
+      });
+    });
   });
 });

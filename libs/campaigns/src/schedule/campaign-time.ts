@@ -89,3 +89,35 @@ export function quietHoursEnd(
 export function startOfLocalDay(at: Date, timeZone: string): Date {
   return DateTime.fromJSDate(at, { zone: timeZone }).startOf('day').toUTC().toJSDate();
 }
+
+/** When a member-time-zone campaign reaches the members of one zone. */
+export interface ZoneSchedule {
+  timeZone: string;
+  /** The instant, UTC: the local time in this zone, or the end of quiet hours there. */
+  at: Date;
+  adjustment: LocalSchedule['adjustment'];
+  /** The local time fell inside the brand's quiet hours (read in this zone): moved to their end. */
+  heldByQuietHours: boolean;
+}
+
+/**
+ * A local date-time read in each of `zones` (a campaign sent at each member's own local time), with
+ * the daylight-saving rules of `localToInstant`; one that falls inside the brand's quiet hours in
+ * that zone moves to their end there (unless `quiet` is null). Zones that are not IANA names are
+ * left out. Ordered by instant.
+ */
+export function zoneSchedules(
+  local: string,
+  zones: Iterable<string>,
+  quiet: { start: string | null; end: string | null } | null,
+): ZoneSchedule[] {
+  const out: ZoneSchedule[] = [];
+  for (const timeZone of new Set(zones)) {
+    if (!DateTime.local().setZone(timeZone).isValid) continue;
+    const s = localToInstant(local, timeZone);
+    if (!s) continue;
+    const end = quiet ? quietHoursEnd(s.at, timeZone, quiet.start, quiet.end) : null;
+    out.push({ timeZone, at: end ?? s.at, adjustment: s.adjustment, heldByQuietHours: end !== null });
+  }
+  return out.sort((a, b) => a.at.getTime() - b.at.getTime() || a.timeZone.localeCompare(b.timeZone));
+}

@@ -45,6 +45,7 @@ export class MemberResponseDto {
   @ApiProperty({ type: MemberUtmResponseDto }) utm: MemberUtmResponseDto;
   @ApiProperty({ nullable: true, type: String }) city: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date' }) birthday: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'Asia/Shanghai' }) timeZone: string | null;
   @ApiProperty({ type: [MemberTagRefDto] }) tags: MemberTagRefDto[];
   @ApiProperty({ type: MemberConsentResponseDto }) consent: MemberConsentResponseDto;
   @ApiProperty() reachable: boolean;
@@ -74,6 +75,7 @@ export class MemberResponseDto {
       utm: { ...m.utm },
       city: m.city,
       birthday: m.birthday,
+      timeZone: m.timeZone,
       tags: m.tags,
       consent: { status: m.consentStatus, at: m.consentAt, channel: m.consentChannel },
       reachable: m.erasedAt === null && m.mergedInto === null && m.consentStatus !== 'opted_out',

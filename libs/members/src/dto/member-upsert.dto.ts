@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CONSENT_STATUSES, ConsentStatus, SOURCE_CHANNELS, SourceChannel } from '../members.constants';
+import { IsTimeZone } from '@siyu/platform';
 import { APP_ID_PATTERN, ID_PATTERN, IsCalendarDate, IsPhone } from './validators';
 
 const idMessage = (field: string) => ({
@@ -164,6 +165,14 @@ export class MemberUpsertDto {
   @IsOptional()
   @IsCalendarDate()
   birthday?: string;
+
+  @ApiPropertyOptional({
+    example: 'America/Los_Angeles',
+    description: "The member's IANA time zone (campaigns may send at each member's local time)",
+  })
+  @IsOptional()
+  @IsTimeZone()
+  timeZone?: string;
 
   @ApiPropertyOptional({
     type: [String],

@@ -33,6 +33,7 @@ import {
 @Index('members_brand_created_idx', ['brandId', 'createdAt', 'id'])
 @Index('members_brand_joined_idx', ['brandId', 'joinedAt'])
 @Index('members_merged_into_idx', ['mergedInto'], { where: 'merged_into IS NOT NULL' })
+@Index('members_brand_time_zone_idx', ['brandId', 'timeZone'], { where: 'time_zone IS NOT NULL' })
 // (brand_id, lower(nickname) text_pattern_ops): nickname prefix search; written by hand in the migration.
 @Index('members_nickname_prefix_idx', { synchronize: false })
 export class Member {
@@ -77,6 +78,10 @@ export class Member {
 
   @Column({ type: 'date', nullable: true })
   birthday: string | null;
+
+  /** The member's own IANA time zone, when known (campaigns can send at each member's local time). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  timeZone: string | null;
 
   @Column({ type: 'varchar', length: 12, nullable: true })
   consentStatus: ConsentStatus | null;
