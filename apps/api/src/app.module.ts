@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CampaignsHttpModule } from '@siyu/campaigns';
 import { ChannelsHttpModule } from '@siyu/channels';
 import { CommerceHttpModule } from '@siyu/commerce';
+import { CouponsHttpModule } from '@siyu/coupons';
 import { CommunitiesHttpModule } from '@siyu/communities';
 import { MembersHttpModule } from '@siyu/members';
 import { PlatformModule, PlatformHttpModule } from '@siyu/platform';
@@ -20,6 +21,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     ChannelsHttpModule,
     CommunitiesHttpModule,
     CampaignsHttpModule,
+    CouponsHttpModule,
   ],
 })
 export class AppModule {}

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CampaignsWorkerModule } from '@siyu/campaigns';
 import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
+import { CouponsWorkerModule } from '@siyu/coupons';
 import { CommunitiesWorkerModule } from '@siyu/communities';
 import { MembersWorkerModule } from '@siyu/members';
 import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
@@ -20,6 +21,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     ChannelsWorkerModule,
     CommunitiesWorkerModule,
     CampaignsWorkerModule,
+    CouponsWorkerModule,
   ],
 })
 export class WorkerModule {}

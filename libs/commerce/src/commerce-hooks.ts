@@ -17,6 +17,16 @@ export interface MemberOrdersChanged {
  */
 export type MemberOrdersListener = (manager: EntityManager, change: MemberOrdersChanged) => Promise<void>;
 
+/** Orders that were just created, moved status (refunded, cancelled) or refunded, by id. */
+export interface OrdersChanged {
+  brandId: string;
+  orderIds: string[];
+  cause: 'created' | 'status' | 'refund';
+}
+
+/** Runs inside the order's transaction (coupons redeem an order's codes, roll them back on refund). */
+export type OrdersListener = (manager: EntityManager, change: OrdersChanged) => Promise<void>;
+
 /**
  * Where other libs hook into order changes without commerce depending on them (tiers registers its
  * upgrade check from its module's onModuleInit).
@@ -24,6 +34,7 @@ export type MemberOrdersListener = (manager: EntityManager, change: MemberOrders
 @Injectable()
 export class CommerceHooks {
   private readonly listeners: MemberOrdersListener[] = [];
+  private readonly orderListeners: OrdersListener[] = [];
 
   onMemberOrdersChanged(listener: MemberOrdersListener): void {
     this.listeners.push(listener);
@@ -32,5 +43,14 @@ export class CommerceHooks {
   async memberOrdersChanged(manager: EntityManager, change: MemberOrdersChanged): Promise<void> {
     if (change.memberIds.length === 0) return;
     for (const listener of this.listeners) await listener(manager, change);
+  }
+
+  onOrdersChanged(listener: OrdersListener): void {
+    this.orderListeners.push(listener);
+  }
+
+  async ordersChanged(manager: EntityManager, change: OrdersChanged): Promise<void> {
+    if (change.orderIds.length === 0) return;
+    for (const listener of this.orderListeners) await listener(manager, change);
   }
 }

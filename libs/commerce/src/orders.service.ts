@@ -366,6 +366,8 @@ export class OrdersService {
       memberIds: [...statusMembers].filter((id) => !newMembers.has(id)).sort(),
       cause: 'status',
     });
+    await this.hooks.ordersChanged(m, { brandId, orderIds: created.map((c) => c.id), cause: 'created' });
+    await this.hooks.ordersChanged(m, { brandId, orderIds: changedOrders.map((c) => c.id), cause: 'status' });
 
     // The results show the orders as they are now (repurchase flags recomputed).
     const ids = [...new Set([...out.values()].map((r) => r.order.id))];
@@ -786,6 +788,7 @@ export class OrdersService {
         });
         await this.hooks.memberOrdersChanged(m, { brandId, memberIds: [current.member_id], cause: 'refund' });
       }
+      await this.hooks.ordersChanged(m, { brandId, orderIds: [orderId], cause: 'refund' });
       const order = (await this.repo.findById(brandId, orderId, m)) as OrderView;
       await this.audit.record(m, actor, {
         action: 'order.refund',

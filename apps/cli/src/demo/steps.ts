@@ -1,6 +1,7 @@
 import { CAMPAIGNS_DEMO_STEPS } from './campaigns.steps';
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
 import { COMMUNITIES_DEMO_STEPS } from './communities.steps';
+import { COUPONS_DEMO_STEPS } from './coupons.steps';
 import { DemoContext, DemoStep } from './demo-context';
 import { SEGMENTS_DEMO_STEPS } from './segments.steps';
 import { TIERS_DEMO_STEPS } from './tiers.steps';
@@ -153,4 +154,5 @@ export const DEMO_STEPS: DemoStep[] = [
   ...SEGMENTS_DEMO_STEPS,
   ...COMMUNITIES_DEMO_STEPS,
   ...CAMPAIGNS_DEMO_STEPS,
+  ...COUPONS_DEMO_STEPS,
 ];

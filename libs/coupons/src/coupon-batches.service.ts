@@ -1,0 +1,325 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Actor, AuditService, QueueDef, WorkItem, WorkJob, WorkService } from '@siyu/platform';
+import { SegmentSnapshotsService } from '@siyu/segments';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DataSource, EntityManager } from 'typeorm';
+import { feasibility, normaliseCode, randomCode, randomCodes } from './coupon-codes';
+import { COUPON_VALID_UNTIL_SQL, CouponIssuingService, templateRefusal } from './coupon-issuing.service';
+import {
+  CUSTOM_CODE_PATTERN,
+  GENERATION_CHUNK,
+  INLINE_GENERATION_LIMIT,
+  MAX_CODE_SPACE_DENSITY,
+} from './coupons.constants';
+import { CouponException } from './coupons.errors';
+import { CouponsRepository } from './coupons.repository';
+import { CouponBatch } from './entities/coupon-batch.entity';
+import { CouponTemplate } from './entities/coupon-template.entity';
+import { COUPON_BATCH_JOB, CouponsQueue } from './jobs/coupons.queue';
+
+const SEGMENT_CHUNK = 5_000;
+const CODE_ROUNDS = 8;
+
+/**
+ * Bulk work: bearer codes generated through COPY (a staging table, `INSERT … SELECT … ON CONFLICT
+ * DO NOTHING`, the shortfall drawn again), shared codes, and issues to a segment's snapshot. A
+ * batch reserves its count budget when it is created; small ones run in the request, large ones
+ * as a queued job whose progress is the row's `done`.
+ */
+@Injectable()
+export class CouponBatchesService {
+  private readonly logger = new Logger(CouponBatchesService.name);
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly repo: CouponsRepository,
+    private readonly issuing: CouponIssuingService,
+    private readonly snapshots: SegmentSnapshotsService,
+    private readonly audit: AuditService,
+    private readonly work: WorkService,
+  ) {}
+
+  /** POST /v1/coupon-templates/:id/codes: `count` bearer codes (inline up to INLINE_GENERATION_LIMIT). */
+  async generate(
+    actor: Actor,
+    templateId: string,
+    dto: { count: number; label?: string; source?: 'bulk' | 'partner' },
+  ): Promise<CouponBatch> {
+    const batch = await this.ds.transaction(async (m) => {
+      const t = await this.repo.lockTemplate(m, actor.brandId, templateId);
+      if (t.status === 'ended')
+        throw CouponException.invalidState('generate codes for', t.status, ['draft', 'active', 'paused']);
+      const existing = await this.repo.codesOfShape(actor.brandId, t.codePrefix, t.codeLength, m);
+      const f = feasibility(existing, dto.count, t.codeLength);
+      if (!f.ok)
+        throw CouponException.codeSpaceTooSmall(
+          'count',
+          `${dto.count} more codes of length ${t.codeLength} (with ${existing} already there) would fill ${(f.density * 100).toPrecision(3)}% ` +
+            `of the 31^${t.codeLength} possible codes; at most ${MAX_CODE_SPACE_DENSITY * 100}% is allowed, so guesses stay unlikely to hit ` +
+            `(${f.minLength ? `use codeLength ${f.minLength} or more` : 'ask for fewer codes'})`,
+        );
+      const [ok]: [unknown[], number] = await m.query(
+        `UPDATE coupon_templates SET issued_count = issued_count + $2
+          WHERE id = $1 AND (budget_count IS NULL OR issued_count + $2 <= budget_count) RETURNING 1`,
+        [t.id, dto.count],
+      );
+      if (ok.length === 0)
+        throw CouponException.notIssued(
+          'budget_exhausted',
+          `the count budget has ${Math.max(0, (t.budgetCount ?? 0) - t.issuedCount)} coupons left; ${dto.count} were asked for`,
+          'count',
+        );
+      return this.createBatch(m, actor, {
+        templateId: t.id,
+        kind: 'codes',
+        requested: dto.count,
+        label: dto.label ?? null,
+        source: dto.source ?? 'bulk',
+        queue: dto.count > INLINE_GENERATION_LIMIT,
+      });
+    });
+    return this.start(batch);
+  }
+
+  /** POST /v1/coupon-templates/:id/shared-codes: one public code, redeemable up to `maxRedemptions` times. */
+  async createShared(
+    actor: Actor,
+    templateId: string,
+    dto: { code?: string; maxRedemptions: number },
+  ): Promise<{ couponId: string; code: string; maxRedemptions: number }> {
+    return this.ds.transaction(async (m) => {
+      const t = await this.repo.lockTemplate(m, actor.brandId, templateId);
+      if (t.status === 'ended')
+        throw CouponException.invalidState('add a code to', t.status, ['draft', 'active', 'paused']);
+      const code = dto.code ? normaliseCode(dto.code) : randomCode(t.codePrefix, t.codeLength);
+      if (!CUSTOM_CODE_PATTERN.test(code))
+        throw CouponException.invalid([{ field: 'code', message: 'must be 3–40 of A–Z, 0–9 and -' }]);
+      const [row]: Array<{ id: string }> = await m.query(
+        `INSERT INTO coupons (brand_id, template_id, code, kind, max_redemptions, source, source_ref, valid_from, valid_until)
+         SELECT t.brand_id, t.id, $2, 'shared', $3, 'manual', $2, t.valid_from, ${COUPON_VALID_UNTIL_SQL}
+           FROM coupon_templates t WHERE t.id = $1
+         ON CONFLICT DO NOTHING RETURNING id`,
+        [t.id, code, dto.maxRedemptions],
+      );
+      if (!row) throw CouponException.codeTaken(code);
+      await this.audit.record(m, actor, {
+        action: 'coupon.shared_code_created',
+        entityType: 'coupon',
+        entityId: row.id,
+        after: { templateId, code, maxRedemptions: dto.maxRedemptions },
+      });
+      return { couponId: row.id, code, maxRedemptions: dto.maxRedemptions };
+    });
+  }
+
+  /**
+   * POST /v1/coupon-templates/:id/issue-segment: the segment is snapshotted now (in SQL), and each
+   * of its members gets one coupon (idempotent per batch), within the per-member limit and budget.
+   */
+  async issueToSegment(actor: Actor, templateId: string, dto: { segmentId: string }): Promise<CouponBatch> {
+    const batch = await this.ds.transaction(async (m) => {
+      const t = await this.repo.lockTemplate(m, actor.brandId, templateId);
+      const refusal = templateRefusal(t);
+      if (refusal)
+        throw CouponException.notIssued(refusal, `cannot issue: ${refusal.replace(/_/g, ' ')}`, 'templateId');
+      const snap = await this.snapshots.snapshot(
+        m,
+        actor.brandId,
+        { segmentId: dto.segmentId },
+        { label: `coupon ${t.name}` },
+      );
+      return this.createBatch(m, actor, {
+        templateId: t.id,
+        kind: 'segment',
+        requested: snap.count,
+        segmentId: dto.segmentId,
+        snapshotId: snap.id,
+        source: 'segment',
+        label: null,
+        queue: snap.count > INLINE_GENERATION_LIMIT,
+      });
+    });
+    return this.start(batch);
+  }
+
+  async get(brandId: string, id: string): Promise<CouponBatch> {
+    const b = /^[0-9a-f-]{36}$/i.test(id)
+      ? await this.ds.getRepository(CouponBatch).findOneBy({ brandId, id })
+      : null;
+    if (!b) throw CouponException.batchNotFound(id);
+    return b;
+  }
+
+  private async createBatch(
+    m: EntityManager,
+    actor: Actor,
+    b: {
+      templateId: string;
+      kind: 'codes' | 'segment';
+      requested: number;
+      label: string | null;
+      source: string;
+      segmentId?: string;
+      snapshotId?: string;
+      queue: boolean;
+    },
+  ): Promise<{ batch: CouponBatch; items: WorkItem[] }> {
+    const repo = m.getRepository(CouponBatch);
+    const batch = await repo.save(
+      repo.create({
+        brandId: actor.brandId,
+        templateId: b.templateId,
+        kind: b.kind,
+        requested: b.requested,
+        label: b.label,
+        source: b.source,
+        segmentId: b.segmentId ?? null,
+        snapshotId: b.snapshotId ?? null,
+        createdById: actor.actorId,
+      }),
+    );
+    await this.audit.record(m, actor, {
+      action: b.kind === 'codes' ? 'coupon.codes_generated' : 'coupon.segment_issued',
+      entityType: 'coupon_batch',
+      entityId: batch.id,
+      after: { templateId: b.templateId, requested: b.requested, segmentId: b.segmentId, label: b.label },
+    });
+    // A queued batch is a work item written with it; its job is added after commit (the reconciler
+    // adds it again if this process dies in between).
+    const items = b.queue
+      ? await this.work.create(m, CouponsQueue as unknown as QueueDef<WorkJob>, [
+          {
+            name: COUPON_BATCH_JOB,
+            brandId: actor.brandId,
+            payload: { batchId: batch.id },
+            dedupeKey: `coupon-batch-${batch.id}`,
+          },
+        ])
+      : [];
+    return { batch, items };
+  }
+
+  /** Runs a small batch in the request, or adds the job of a queued one. */
+  private async start(created: { batch: CouponBatch; items: WorkItem[] }): Promise<CouponBatch> {
+    if (created.items.length === 0) return this.run(created.batch.id);
+    await this.work
+      .dispatch(created.items)
+      .catch((err: unknown) =>
+        this.logger.warn({ err }, 'batch dispatch failed; the reconciler will add it'),
+      );
+    return created.batch;
+  }
+
+  /** Runs a batch to its end, chunk by chunk (each chunk commits with the batch's progress). */
+  async run(
+    batchId: string,
+    onProgress?: (done: number, requested: number) => Promise<void>,
+  ): Promise<CouponBatch> {
+    for (;;) {
+      const b = await this.ds.getRepository(CouponBatch).findOneByOrFail({ id: batchId });
+      if (b.status === 'done' || b.status === 'failed') return b;
+      const finished = await this.ds.transaction(async (m) => {
+        const [[locked]]: [Array<{ done: number }>, number] = await m.query(
+          `UPDATE coupon_batches SET status = 'running', updated_at = now() WHERE id = $1 AND status IN ('pending', 'running')
+           RETURNING done`,
+          [batchId],
+        );
+        if (!locked) return true;
+        const t = await m.getRepository(CouponTemplate).findOneByOrFail({ id: b.templateId });
+        const left = b.requested - locked.done;
+        if (left <= 0 || (b.kind === 'segment' && templateRefusal(t) !== null && left > 0)) {
+          await m.query(
+            `UPDATE coupon_batches SET status = 'done', completed_at = now(), updated_at = now(),
+                    skipped = skipped + (requested - done), done = requested WHERE id = $1`,
+            [batchId],
+          );
+          return true;
+        }
+        if (b.kind === 'codes') await this.codesChunk(m, t, b, Math.min(left, GENERATION_CHUNK));
+        else await this.segmentChunk(m, t, b);
+        return false;
+      });
+      const now = await this.ds.getRepository(CouponBatch).findOneByOrFail({ id: batchId });
+      if (onProgress) await onProgress(now.done, now.requested);
+      if (finished) return now;
+    }
+  }
+
+  /** `n` bearer codes: COPY into a staging table, insert what is unique, draw the shortfall again. */
+  private async codesChunk(m: EntityManager, t: CouponTemplate, b: CouponBatch, n: number): Promise<void> {
+    const client = (m.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    await m.query(`CREATE TEMP TABLE IF NOT EXISTS coupon_code_stage (code text) ON COMMIT DELETE ROWS`);
+    let inserted = 0;
+    for (let round = 0; inserted < n; round++) {
+      if (round === CODE_ROUNDS)
+        throw new Error(`could not draw ${n - inserted} unique codes for template ${t.id}`);
+      await m.query(`TRUNCATE coupon_code_stage`);
+      const want = n - inserted;
+      await pipeline(
+        codeLines(t.codePrefix, t.codeLength, want),
+        client.query(copyFrom(`COPY coupon_code_stage (code) FROM STDIN`)),
+      );
+      const [{ count }]: Array<{ count: number }> = await m.query(
+        `WITH ins AS (
+           INSERT INTO coupons (brand_id, template_id, code, kind, max_redemptions, source, source_ref, batch_id, valid_from, valid_until)
+           SELECT t.brand_id, t.id, s.code, 'bearer', 1, $2, $3::text, $4::uuid, t.valid_from, ${COUPON_VALID_UNTIL_SQL}
+             FROM coupon_code_stage s, coupon_templates t WHERE t.id = $1
+           ON CONFLICT DO NOTHING RETURNING 1)
+         SELECT count(*)::int AS count FROM ins`,
+        [t.id, b.source === 'partner' ? 'partner' : 'bulk', b.id, b.id],
+      );
+      inserted += count;
+    }
+    const [ok]: [unknown[], number] = await m.query(
+      `UPDATE coupon_batches SET done = done + $2, updated_at = now() WHERE id = $1 AND done + $2 <= requested RETURNING 1`,
+      [b.id, n],
+    );
+    if (ok.length === 0) throw new Error(`batch ${b.id} moved under this run`);
+  }
+
+  /** The next members of the snapshot (keyset by member id), each issued one coupon. */
+  private async segmentChunk(m: EntityManager, t: CouponTemplate, b: CouponBatch): Promise<void> {
+    const [state]: Array<{ cursor: string | null }> = await m.query(
+      `SELECT cursor FROM coupon_batches WHERE id = $1`,
+      [b.id],
+    );
+    const after = state.cursor ?? '00000000-0000-0000-0000-000000000000';
+    const ids: Array<{ member_id: string }> = await m.query(
+      `SELECT member_id FROM segment_snapshot_members WHERE snapshot_id = $1 AND member_id > $2 ORDER BY member_id LIMIT $3`,
+      [b.snapshotId, after, SEGMENT_CHUNK],
+    );
+    const results = ids.length
+      ? await this.issuing.issueMany(m, {
+          brandId: b.brandId,
+          templateId: t.id,
+          source: 'segment',
+          items: ids.map((r) => ({ memberId: r.member_id, sourceRef: b.id })),
+        })
+      : [];
+    const issued = results.filter((r) => r.ok).length;
+    const done = ids.length === 0 ? b.requested : undefined;
+    await m.query(
+      `UPDATE coupon_batches SET done = ${done === undefined ? 'LEAST(requested, done + $2)' : 'requested'},
+              skipped = skipped + $3, cursor = $4, updated_at = now() WHERE id = $1`,
+      [b.id, ids.length, ids.length - issued, ids.length ? ids[ids.length - 1].member_id : after],
+    );
+  }
+}
+
+/** Lines of fresh codes for COPY, in blocks so a million codes never sit in one string. */
+function codeLines(prefix: string, length: number, n: number): Readable {
+  const BLOCK = 10_000;
+  let left = n;
+  return new Readable({
+    read() {
+      if (left === 0) return void this.push(null);
+      const k = Math.min(BLOCK, left);
+      left -= k;
+      this.push(randomCodes(prefix, length, k).join('\n') + '\n');
+    },
+  });
+}
