@@ -18,6 +18,7 @@ import {
   ratio,
   round,
   startDistApp,
+  stringFlag,
 } from './support';
 
 const SIYU_LOG_LEVEL = 'warn';
@@ -418,6 +419,9 @@ const bench: Bench = {
     const contacts = numberFlag(args, 'contacts', Math.round(members / 10));
     const workerCount = numberFlag(args, 'workers', 2);
     const bareJobs = numberFlag(args, 'bare-jobs', 100_000);
+    // --cpu-prof DIR: the sim and the workers write V8 CPU profiles there when they exit.
+    const profDir = stringFlag(args, 'cpu-prof');
+    const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
     const env = loadEnvironment();
     const concurrency = env.CAMPAIGN_WORKER_CONCURRENCY;
     await ensureDatabase(env.DATABASE_URL);
@@ -436,6 +440,7 @@ const bench: Bench = {
         script: 'apps/wecom-sim/src/main.js',
         port: simPort,
         env: { WECOM_BASE_URL: simUrl },
+        nodeArgs: profDir ? [...nodeArgs, '--cpu-prof-name=sim.cpuprofile'] : [],
       });
       children.push(simApp);
       const sim = new SimClient(simUrl);
@@ -450,7 +455,7 @@ const bench: Bench = {
       // Campaigns are not cap-exempt: the cap is checked per claimed row, but set high enough that
       // repeated runs (each deletes its campaigns at the end) are never capped.
       await call(api.baseUrl, 'PATCH', '/v1/brand', owner, {
-        frequencyCapCount: 1_000,
+        frequencyCapCount: 100,
         frequencyCapWindowHours: 24,
       });
       const key = await call<{ key: string }>(api.baseUrl, 'POST', '/v1/api-keys', owner, {
@@ -469,6 +474,7 @@ const bench: Bench = {
               name: `siyu-worker-${i + 1}`,
               script: 'apps/worker/src/main.js',
               env: channelEnv,
+              nodeArgs: profDir ? [...nodeArgs, `--cpu-prof-name=worker-${i + 1}.cpuprofile`] : [],
               ready: async () => (await workersUp.count()) >= workerCount,
             }),
           ),

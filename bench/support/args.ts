@@ -16,3 +16,15 @@ export function numberFlag(args: readonly string[], name: string, fallback: numb
     throw new Error(`${flag} must be a positive number, got "${raw}"`);
   return value;
 }
+
+/** Reads a string `--name value` or `--name=value` flag; undefined when absent. */
+export function stringFlag(args: readonly string[], name: string): string | undefined {
+  const flag = `--${name}`;
+  let raw: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === flag) raw = args[i + 1];
+    else if (arg?.startsWith(`${flag}=`)) raw = arg.slice(flag.length + 1);
+  }
+  return raw;
+}

@@ -24,6 +24,8 @@ export interface StartOptions {
   /** Listen on this port instead of a free one (PORT is still set to it). */
   port?: number;
   startTimeoutMs?: number;
+  /** Extra node options before the script, e.g. `['--cpu-prof', '--cpu-prof-dir=/tmp/prof']`. */
+  nodeArgs?: string[];
 }
 
 export interface ExitInfo {
@@ -52,7 +54,7 @@ const TAIL_LINES = 40;
 export async function startDistApp(o: StartOptions): Promise<ChildApp> {
   const port = o.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(DIST_ROOT, o.script)], {
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), join(DIST_ROOT, o.script)], {
     env: { ...process.env, ...o.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -14,10 +14,17 @@ import { AppConfig, AuditService, DomainException, systemActor } from '@siyu/pla
 import { DataSource, EntityManager } from 'typeorm';
 import { CampaignAudienceSql, memberTimeZones } from './campaign-audience';
 import { CampaignJobs, PlannedJob } from './campaign-jobs';
-import { CampaignLedger, DeliveryOutcome } from './campaign-ledger';
+import { CampaignLedger, claimGateShared, DeliveryOutcome, lockClaimGate } from './campaign-ledger';
 import { CampaignRenderer, ClaimedRow } from './campaign-renderer';
-import { CHUNK_SIZE, CLAIM_SIZE, LOCAL_TIME_TOLERANCE_MS, OA_SEND_SLICE } from './campaigns.constants';
-import { variantSql } from './content/campaign-content';
+import {
+  CHUNK_SIZE,
+  CLAIM_SIZE,
+  LOCAL_TIME_TOLERANCE_MS,
+  OA_SEND_SLICE,
+  OPEN_DELIVERY_STATUSES,
+  sqlList,
+} from './campaigns.constants';
+import { MemberValues, variantSql } from './content/campaign-content';
 import { Campaign } from './entities/campaign.entity';
 import { quietHoursEnd, startOfLocalDay, zoneSchedules } from './schedule/campaign-time';
 
@@ -85,6 +92,7 @@ export class CampaignEngine {
         const started = Date.now();
         const size = await this.snapshot(m, c);
         const snapshotMs = Date.now() - started;
+        await lockClaimGate(m, c.brandId);
         await m.query(
           `UPDATE campaigns SET status = 'sending', started_at = now(), audience_size = $2, snapshot_ms = $3,
                   updated_at = now() WHERE id = $1`,
@@ -110,7 +118,12 @@ export class CampaignEngine {
     return result;
   }
 
-  /** INSERT … SELECT of the audience into the ledger, then its chunks; answers the recipient count. */
+  /**
+   * INSERT … SELECT of the audience into the ledger and, in the same statement, its chunks from the
+   * rows the insert returns (ranges, totals and per variant:status counts; a chunk with nothing to
+   * send is done at once): the million rows are written once and not read back. Answers the
+   * recipient count.
+   */
   private async snapshot(m: EntityManager, c: Campaign): Promise<number> {
     const params: unknown[] = [c.id, c.brandId];
     const audience = await this.audienceSql.build(c, params);
@@ -130,38 +143,39 @@ export class CampaignEngine {
     const skip = local
       ? `COALESCE(r.skip_reason, CASE WHEN lt.at < now() - ${local.tolerance} THEN 'local_time_passed' END)`
       : 'r.skip_reason';
-    await m.query(
-      `INSERT INTO campaign_deliveries
-              (campaign_id, brand_id, recipient_key, member_id, group_id, variant, address, sender, status, reason,
-               not_before, time_zone)
-       SELECT $1::uuid, $2::uuid, r.recipient_key, r.member_id, r.group_id, ${variant}, r.address, r.sender,
-              CASE WHEN ${skip} IS NULL THEN 'pending' ELSE 'skipped' END, ${skip},
-              ${local ? `CASE WHEN ${skip} IS NULL AND lt.at > now() THEN lt.at END, lt.zone` : 'NULL, NULL'}
-         FROM (${audience}) r
-         ${local ? `LEFT JOIN unnest(${local.zones}::text[], ${local.ats}::timestamptz[]) AS lt(zone, at) ON lt.zone = COALESCE(r.time_zone, ${local.fallback}::text)` : ''}
-         ${order}
-       ON CONFLICT (campaign_id, recipient_key) DO NOTHING`,
-      params,
-    );
+    params.push(CHUNK_SIZE[c.channel]);
+    const chunkSize = `$${params.length}::int`;
     // A chunk's job waits for the earliest local time among its rows still to send (rows were
     // inserted in local-time order, so a chunk's rows are close in time).
     const [{ n }]: Array<{ n: string }> = await m.query(
-      `WITH ch AS (
-         INSERT INTO campaign_chunks (campaign_id, chunk_no, first_id, last_id, total, not_before)
-         SELECT $1, (rn - 1) / $2, min(id), max(id), count(*),
-                CASE WHEN bool_or(status = 'pending' AND not_before IS NULL) THEN NULL
+      `WITH ins AS (
+         INSERT INTO campaign_deliveries
+                (campaign_id, brand_id, recipient_key, member_id, group_id, variant, address, sender, status, reason,
+                 not_before, time_zone)
+         SELECT $1::uuid, $2::uuid, r.recipient_key, r.member_id, r.group_id, ${variant}, r.address, r.sender,
+                CASE WHEN ${skip} IS NULL THEN 'pending' ELSE 'skipped' END, ${skip},
+                ${local ? `CASE WHEN ${skip} IS NULL AND lt.at > now() THEN lt.at END, lt.zone` : 'NULL, NULL'}
+           FROM (${audience}) r
+           ${local ? `LEFT JOIN unnest(${local.zones}::text[], ${local.ats}::timestamptz[]) AS lt(zone, at) ON lt.zone = COALESCE(r.time_zone, ${local.fallback}::text)` : ''}
+           ${order}
+         ON CONFLICT (campaign_id, recipient_key) DO NOTHING
+         RETURNING id, variant, status, not_before),
+       s AS (SELECT id, variant, status, not_before,
+                    (row_number() OVER (ORDER BY id) - 1) / ${chunkSize} AS chunk_no FROM ins),
+       g AS (SELECT chunk_no, variant || ':' || status AS k, status, count(*) AS n, min(id) AS lo, max(id) AS hi,
+                    bool_or(not_before IS NULL) AS due_now, min(not_before) AS not_before
+               FROM s GROUP BY chunk_no, variant, status),
+       ch AS (
+         INSERT INTO campaign_chunks (campaign_id, chunk_no, first_id, last_id, total, counts, status, not_before)
+         SELECT $1::uuid, chunk_no, min(lo), max(hi), sum(n), jsonb_object_agg(k, n),
+                CASE WHEN bool_or(status IN (${sqlList(OPEN_DELIVERY_STATUSES)})) THEN 'open' ELSE 'done' END,
+                CASE WHEN bool_or(status = 'pending' AND due_now) THEN NULL
                      ELSE min(not_before) FILTER (WHERE status = 'pending') END
-           FROM (SELECT id, status, not_before, row_number() OVER (ORDER BY id) AS rn
-                   FROM campaign_deliveries WHERE campaign_id = $1) s
-          GROUP BY (rn - 1) / $2
+           FROM g GROUP BY chunk_no
          RETURNING total)
        SELECT coalesce(sum(total), 0) AS n FROM ch`,
-      [c.id, CHUNK_SIZE[c.channel]],
+      params,
     );
-    const chunks = await this.ledger.refreshChunks(m, c.id, null);
-    const closed = chunks.filter((ch) => ch.open === 0).map((ch) => ch.id);
-    if (closed.length > 0)
-      await m.query(`UPDATE campaign_chunks SET status = 'done' WHERE id = ANY($1::bigint[])`, [closed]);
     return Number(n);
   }
 
@@ -339,34 +353,46 @@ export class CampaignEngine {
   ): Promise<ClaimedRow[] | null> {
     return this.ds.transaction(async (m) => {
       const leaseSecs = this.config.get('CAMPAIGN_SEND_LEASE_MS') / 1000;
+      const due = (t: string) =>
+        `((${t}.status IN ('pending', 'retry') AND (${t}.next_attempt_at IS NULL OR ${t}.next_attempt_at <= now())
+            AND (${t}.not_before IS NULL OR ${t}.not_before <= now()))
+          OR (${t}.status = 'sending' AND ${t}.lease_until < now() AND ${t}.task_id IS NULL))
+         AND (${t}.time_zone IS NULL OR ${t}.time_zone <> ALL($5::text[]))`;
+      // A claim of the whole chunk (OA) is a plain conditional UPDATE of the range: no row locks
+      // taken first (a WAL record each); a concurrent claimer of the same rows waits for this one and
+      // then finds them no longer due. A partial claim picks its rows with SKIP LOCKED.
+      const whole = limit >= CHUNK_SIZE[c.channel];
+      const rowsSql = whole
+        ? `d.campaign_id = $1 AND d.id BETWEEN $2 AND $3 AND ${due('d')}`
+        : `d.id IN (SELECT id FROM campaign_deliveries x
+                     WHERE x.campaign_id = $1 AND x.id BETWEEN $2 AND $3 AND ${due('x')}
+                     ORDER BY x.id LIMIT $6 FOR UPDATE SKIP LOCKED)`;
       const [claimed]: [ClaimedRow[]] = await m.query(
         `UPDATE campaign_deliveries d
             SET status = 'sending', attempts = d.attempts + 1, claimed_at = now(), updated_at = now(),
-                lease_until = now() + make_interval(secs => $5::double precision)
-          WHERE d.id IN (SELECT id FROM campaign_deliveries
-                          WHERE campaign_id = $1 AND id BETWEEN $2 AND $3
-                            AND ((status IN ('pending', 'retry') AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-                                  AND (not_before IS NULL OR not_before <= now()))
-                                 OR (status = 'sending' AND lease_until < now() AND task_id IS NULL))
-                            AND (time_zone IS NULL OR time_zone <> ALL($6::text[]))
-                          ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+                lease_until = now() + make_interval(secs => $4::double precision)
+          WHERE ${rowsSql}
             AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $1 AND c.status = 'sending')
           RETURNING d.id, d.member_id AS "memberId", d.group_id AS "groupId", d.variant, d.address, d.sender, d.attempts`,
-        [c.id, range.first, range.last, limit, leaseSecs, heldZones],
+        [c.id, range.first, range.last, leaseSecs, heldZones, ...(whole ? [] : [limit])],
       );
       if (claimed.length === 0) return null;
       const ids = claimed.map((r) => String(r.id));
-      const skipped = new Set<string>(await this.applyRules(m, c, brand, claimed, ids));
+      const shared = await claimGateShared(m, c.brandId, c.id);
+      const { skipped, members } = await this.applyRules(m, c, brand, claimed, ids, shared);
       const rows = claimed.filter((r) => !skipped.has(String(r.id)));
-      return this.renderer.render(m, c, rows);
+      return this.renderer.render(m, c, rows, members);
     });
   }
 
   /**
    * The send-time rules of invariant 3, set-based over the claimed rows, in one statement; answers
    * the ids skipped. The claimed rows' members are locked first (in id order), so concurrent
-   * campaigns on the same members serialise and each cap sees the other's claims. A row stopped by
+   * campaigns on the same members serialise and each cap sees the other's claims; when no other
+   * campaign of the brand is sending (`shared` false, the claim gate held) there is no one to
+   * serialise with, and the locks (a WAL record and a dirtied page per member) are skipped. A row stopped by
    * several rules gets the first reason: erased, merged, opted_out, frequency_cap, wecom_limit.
+   * The same statement answers the member fields the renderer needs (read once, not twice).
    */
   private async applyRules(
     m: EntityManager,
@@ -374,10 +400,11 @@ export class CampaignEngine {
     brand: BrandRules,
     claimed: ClaimedRow[],
     ids: string[],
-  ): Promise<string[]> {
+    shared: boolean,
+  ): Promise<{ skipped: Set<string>; members: Map<string, MemberValues> }> {
     const memberIds = [...new Set(claimed.map((r) => r.memberId).filter((x): x is string => !!x))];
     const groupIds = [...new Set(claimed.map((r) => r.groupId).filter((x): x is string => !!x))];
-    if (c.channel !== 'oa' && groupIds.length > 0)
+    if (shared && c.channel !== 'oa' && groupIds.length > 0)
       await m.query(
         `SELECT 1 FROM community_groups WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
         [groupIds],
@@ -387,13 +414,14 @@ export class CampaignEngine {
     const key = c.channel === 'wecom_group' ? 'group_id' : 'member_id';
     // Serialise concurrent campaigns on the same members: the caps below then see each other's
     // claims. A statement of its own: the rules' statement must take its snapshot after the wait.
-    if (memberIds.length > 0)
+    if (shared && memberIds.length > 0)
       await m.query(`SELECT 1 FROM members WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [
         memberIds,
       ]);
-    const [rows]: [Array<{ id: string }>] = await m.query(
-      `WITH r AS (
-         SELECT d.id,
+    const rows: Array<{ id: string; reason: string | null; member_id: string | null } & MemberValues> =
+      await m.query(
+        `WITH r AS (
+         SELECT d.id, d.member_id, mm.nickname, mm.city,
                 CASE WHEN mm.erased_at IS NOT NULL THEN 'erased'
                      WHEN mm.merged_into IS NOT NULL THEN 'merged'
                      WHEN mm.consent_status = 'opted_out' THEN 'opted_out'
@@ -409,22 +437,29 @@ export class CampaignEngine {
                      THEN 'wecom_limit'
                 END AS reason
            FROM campaign_deliveries d LEFT JOIN members mm ON mm.id = d.member_id
-          WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending')
-       UPDATE campaign_deliveries d SET status = 'skipped', lease_until = NULL, updated_at = now(), reason = r.reason
-         FROM r WHERE d.id = r.id AND r.reason IS NOT NULL
-       RETURNING d.id`,
-      [
-        ids,
-        capOn,
-        brand.frequency_cap_window_hours,
-        brand.frequency_cap_count,
-        wecomOn,
-        c.channel,
-        startOfLocalDay(new Date(), WECOM_DAY_ZONE),
-        this.config.get('WECOM_BROADCASTS_PER_RECIPIENT_PER_DAY'),
-      ],
-    );
-    return rows.map((r) => String(r.id));
+          WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending'),
+       skip AS (
+         UPDATE campaign_deliveries d SET status = 'skipped', lease_until = NULL, updated_at = now(), reason = r.reason
+           FROM r WHERE d.id = r.id AND r.reason IS NOT NULL)
+       SELECT r.id, r.reason, r.member_id, r.nickname, r.city FROM r`,
+        [
+          ids,
+          capOn,
+          brand.frequency_cap_window_hours,
+          brand.frequency_cap_count,
+          wecomOn,
+          c.channel,
+          startOfLocalDay(new Date(), WECOM_DAY_ZONE),
+          this.config.get('WECOM_BROADCASTS_PER_RECIPIENT_PER_DAY'),
+        ],
+      );
+    const skipped = new Set<string>();
+    const members = new Map<string, MemberValues>();
+    for (const r of rows) {
+      if (r.reason !== null) skipped.add(String(r.id));
+      else if (r.member_id) members.set(r.member_id, { nickname: r.nickname, city: r.city });
+    }
+    return { skipped, members };
   }
 
   /**

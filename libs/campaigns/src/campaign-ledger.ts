@@ -19,6 +19,39 @@ export interface DeliveryOutcome {
 
 const OPEN = sqlList(OPEN_DELIVERY_STATUSES);
 
+const GATE_KEY = `hashtextextended('campaign-claims:' || $1, 0)`;
+
+/**
+ * The brand's claim gate, exclusive: taken by every transaction that moves one of the brand's
+ * campaigns into or out of `sending` (start, pause, resume, cancel, resend), after it locked the
+ * campaign row. It waits for the claims in flight (which hold the gate shared) to commit, so a
+ * claim that found no other campaign of the brand sending (see `claimGateShared`) can never overlap
+ * with the claims of a campaign that starts or resumes meanwhile.
+ */
+export async function lockClaimGate(m: EntityManager, brandId: string): Promise<void> {
+  await m.query(`SELECT pg_advisory_xact_lock(${GATE_KEY})`, [brandId]);
+}
+
+/**
+ * Takes the brand's claim gate shared for the claim's transaction, then answers whether another
+ * campaign of the brand is sending. When none is, this claim's members cannot be claimed by another
+ * campaign until it commits (starting or resuming one waits for the gate), so the per-member row
+ * locks that make concurrent campaigns' caps see each other are not needed. Two statements: the
+ * check must take its snapshot after the lock is granted.
+ */
+export async function claimGateShared(
+  m: EntityManager,
+  brandId: string,
+  campaignId: string,
+): Promise<boolean> {
+  await m.query(`SELECT pg_advisory_xact_lock_shared(${GATE_KEY})`, [brandId]);
+  const [{ others }]: Array<{ others: boolean }> = await m.query(
+    `SELECT EXISTS (SELECT 1 FROM campaigns WHERE status = 'sending' AND brand_id = $1 AND id <> $2) AS others`,
+    [brandId, campaignId],
+  );
+  return others;
+}
+
 /**
  * The delivery ledger's set-based writes: recording outcomes, and keeping each chunk's counts
  * (recomputed from the rows, never incremented) so progress is a sum over chunks.

@@ -36,15 +36,17 @@ export class CampaignRenderer {
     m: EntityManager,
     c: Pick<Campaign, 'id' | 'brandId' | 'variants'>,
     rows: Array<Omit<ClaimedRow, 'message'>>,
+    /** The rows' member fields when the caller already read them (the claim's rules statement). */
+    known?: Map<string, MemberValues>,
   ): Promise<ClaimedRow[]> {
     const byVariant = c.variants.map((v) => ({
       message: v.message,
       variables: messageVariables(v.message).variables,
     }));
     const needMembers = byVariant.some((v) => v.variables.some((x) => x.kind === 'member'));
-    const members = new Map<string, MemberValues>();
+    const members = known ?? new Map<string, MemberValues>();
     const memberIds = rows.map((r) => r.memberId).filter((x): x is string => !!x);
-    if (needMembers && memberIds.length > 0) {
+    if (needMembers && !known && memberIds.length > 0) {
       const found: Array<{ id: string } & MemberValues> = await m.query(
         `SELECT id, nickname, city FROM members WHERE id = ANY($1::uuid[])`,
         [memberIds],

@@ -13,6 +13,7 @@ import {
 import { DataSource, EntityManager } from 'typeorm';
 import { CampaignAudienceSql, memberTimeZones } from './campaign-audience';
 import { CampaignJobs, PlannedJob } from './campaign-jobs';
+import { lockClaimGate } from './campaign-ledger';
 import { CampaignRenderer } from './campaign-renderer';
 import {
   CampaignStatus,
@@ -531,6 +532,8 @@ export class CampaignsService {
       .getRepository(Campaign)
       .findOne({ where: { id, brandId }, lock: { mode: 'pessimistic_write' } });
     if (!c) throw CampaignException.notFound(id);
+    // Moving into or out of `sending` waits for the brand's claims in flight (see lockClaimGate).
+    await lockClaimGate(m, brandId);
     return c;
   }
 

@@ -10,7 +10,6 @@ import { DELIVERY_STATUSES, DeliveryStatus, sqlList } from '../campaigns.constan
  */
 @Entity('campaign_deliveries')
 @Index('campaign_deliveries_recipient_key', ['campaignId', 'recipientKey'], { unique: true })
-@Index('campaign_deliveries_campaign_id_idx', ['campaignId', 'id'])
 @Index('campaign_deliveries_member_recent_idx', ['memberId', 'claimedAt'], {
   where: `member_id IS NOT NULL AND claimed_at IS NOT NULL`,
 })

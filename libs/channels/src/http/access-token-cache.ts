@@ -15,6 +15,14 @@ const COMPARE_AND_DELETE = `if redis.call('get', KEYS[1]) == ARGV[1] then return
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * How long a process keeps a token it read from (or wrote to) Redis before reading it again. An OA
+ * campaign calls once per recipient: without this, each call was a Redis round trip first. A token
+ * the server refuses is forgotten at once (`invalidate`), so a token another process replaced costs
+ * at most one refused call per process, which the client retries with the new one.
+ */
+export const TOKEN_MEMO_MS = 5_000;
+
+/**
  * Access tokens shared by every process through Redis, refreshed by one caller at a time.
  *
  * A token is cached until shortly before its `expires_in` (a quarter of its life or five minutes,
@@ -29,6 +37,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class AccessTokenCache {
   private readonly logger = new Logger(AccessTokenCache.name);
   private readonly inflight = new Map<string, Promise<ChannelResult<string>>>();
+  /** source key → the token and until when this process trusts it without asking Redis. */
+  private readonly memo = new Map<string, { token: string; until: number }>();
   private readonly prefix: string;
   private readonly lockMs: number;
 
@@ -41,6 +51,8 @@ export class AccessTokenCache {
   }
 
   async get(source: TokenSource): Promise<ChannelResult<string>> {
+    const memo = this.memo.get(source.key);
+    if (memo && memo.until > Date.now()) return ok(memo.token);
     const cached = await this.read(source.key);
     if (cached) return ok(cached);
     let pending = this.inflight.get(source.key);
@@ -53,6 +65,7 @@ export class AccessTokenCache {
 
   /** Forgets `stale` if it is still the cached token for this source. */
   async invalidate(source: TokenSource, stale: string): Promise<void> {
+    if (this.memo.get(source.key)?.token === stale) this.memo.delete(source.key);
     await this.redis.eval(COMPARE_AND_DELETE, 1, this.cacheKey(source.key), stale).catch(() => undefined);
   }
 
@@ -60,12 +73,22 @@ export class AccessTokenCache {
     return `${this.prefix}:${key}`;
   }
 
+  /** The token Redis holds for `key` (memoised for up to TOKEN_MEMO_MS, never past its TTL). */
   private async read(key: string): Promise<string | null> {
     try {
-      return await this.redis.get(this.cacheKey(key));
+      const replies = await this.redis.multi().get(this.cacheKey(key)).pttl(this.cacheKey(key)).exec();
+      const token = replies?.[0]?.[1] as string | null | undefined;
+      const ttl = Number(replies?.[1]?.[1] ?? 0);
+      if (!token) return null;
+      this.remember(key, token, ttl);
+      return token;
     } catch {
       return null;
     }
+  }
+
+  private remember(key: string, token: string, ttlMs: number): void {
+    if (ttlMs > 0) this.memo.set(key, { token, until: Date.now() + Math.min(TOKEN_MEMO_MS, ttlMs) });
   }
 
   private async refresh(source: TokenSource): Promise<ChannelResult<string>> {
@@ -84,7 +107,7 @@ export class AccessTokenCache {
       }
       if (held === 'OK') {
         try {
-          const raced = await this.redis.get(key);
+          const raced = await this.read(source.key);
           if (raced) return ok(raced);
           return await this.issue(source, key);
         } finally {
@@ -103,7 +126,10 @@ export class AccessTokenCache {
     if (!issued.ok) return issued;
     const lifeMs = issued.value.expiresInSeconds * 1000;
     const ttl = Math.max(1, lifeMs - Math.min(300_000, Math.floor(lifeMs / 4)));
-    if (key) await this.redis.set(key, issued.value.token, 'PX', ttl).catch(() => undefined);
+    if (key) {
+      await this.redis.set(key, issued.value.token, 'PX', ttl).catch(() => undefined);
+      this.remember(source.key, issued.value.token, ttl);
+    }
     return ok(issued.value.token);
   }
 

@@ -84,11 +84,25 @@ export class OaClient extends CgiClient {
     );
   }
 
+  /** Accounts by app id and secret: built once, not per message (the secret's fingerprint is a hash). */
+  private readonly accounts = new Map<string, CgiAccount>();
+
   static accountKey(appId: string): string {
     return `oa-${appId}`;
   }
 
   account(creds: OaCredentials): CgiAccount {
+    const id = `${creds.appId}\u0000${creds.secret}`;
+    let account = this.accounts.get(id);
+    if (!account) {
+      if (this.accounts.size >= 1_000) this.accounts.clear();
+      account = this.newAccount(creds);
+      this.accounts.set(id, account);
+    }
+    return account;
+  }
+
+  private newAccount(creds: OaCredentials): CgiAccount {
     return {
       accountKey: OaClient.accountKey(creds.appId),
       tokenSource: {
