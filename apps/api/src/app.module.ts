@@ -4,7 +4,8 @@ import { ChannelsHttpModule } from '@siyu/channels';
 import { CommerceHttpModule } from '@siyu/commerce';
 import { CouponsHttpModule } from '@siyu/coupons';
 import { CommunitiesHttpModule } from '@siyu/communities';
-import { MembersHttpModule } from '@siyu/members';
+import { DrawsHttpModule } from '@siyu/draws';
+import { MemberTokensHttpModule, MembersHttpModule } from '@siyu/members';
 import { PlatformModule, PlatformHttpModule } from '@siyu/platform';
 import { SegmentsHttpModule } from '@siyu/segments';
 import { TiersHttpModule } from '@siyu/tiers';
@@ -22,6 +23,8 @@ import { TiersHttpModule } from '@siyu/tiers';
     CommunitiesHttpModule,
     CampaignsHttpModule,
     CouponsHttpModule,
+    MemberTokensHttpModule,
+    DrawsHttpModule,
   ],
 })
 export class AppModule {}

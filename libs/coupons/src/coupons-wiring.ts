@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { CampaignVariableRegistry, CampaignVariableResolver } from '@siyu/campaigns';
 import { CommerceHooks } from '@siyu/commerce';
+import { DrawPrizeFulfiller, DrawPrizeRegistry } from '@siyu/draws';
 import { MemberMergeRegistry } from '@siyu/members';
 import { EntityManager } from 'typeorm';
 import { randomCode } from './coupon-codes';
@@ -12,7 +13,7 @@ const GROUP_CODE_REDEMPTIONS = 500;
 
 /**
  * Where coupons plug into other libs without them depending on coupons: the campaign variable
- * `{{coupon:<templateId>}}`, the order hook (redeem on record, roll back on refund or cancel), and
+ * `{{coupon:<templateId>}}`, lucky-draw coupon prizes, the order hook (redeem on record, roll back on refund or cancel), and
  * member merges.
  */
 @Injectable()
@@ -23,10 +24,12 @@ export class CouponsWiring implements OnModuleInit {
     private readonly merges: MemberMergeRegistry,
     private readonly issuing: CouponIssuingService,
     private readonly redemption: CouponRedemptionService,
+    private readonly prizes: DrawPrizeRegistry,
   ) {}
 
   onModuleInit(): void {
     this.variables.register(this.campaignResolver());
+    this.prizes.register(this.drawPrizes());
     this.commerce.onOrdersChanged((m, change) => this.redemption.onOrders(m, change));
     this.merges.register('coupons', async (m, { brandId, survivorId, mergedId }) => {
       // The survivor keeps both members' coupons; one issued to each for the same source keeps
@@ -84,6 +87,34 @@ export class CouponsWiring implements OnModuleInit {
           if (code) out.set(r.deliveryId, code);
         }
         return out;
+      },
+    };
+  }
+
+  /**
+   * A lucky draw's coupon prize: issued to the winner in the entry's transaction (idempotent per
+   * entry). A refusal (the template's budget or per-member limit) writes nothing: the issue runs
+   * under a savepoint that is rolled back, and the draw gives the fallback.
+   */
+  private drawPrizes(): DrawPrizeFulfiller {
+    return {
+      kind: 'coupon',
+      check: (brandId, ids) => this.issuing.checkTemplates(brandId, ids),
+      fulfil: async (m, ctx) => {
+        await m.query('SAVEPOINT draw_prize');
+        const r = await this.issuing.issueInTransaction(m, {
+          brandId: ctx.brandId,
+          templateId: ctx.templateId,
+          memberId: ctx.memberId,
+          source: 'draw',
+          sourceRef: ctx.entryId,
+        });
+        if (!r.ok) {
+          await m.query('ROLLBACK TO SAVEPOINT draw_prize');
+          return { ok: false, reason: r.reason };
+        }
+        await m.query('RELEASE SAVEPOINT draw_prize');
+        return { ok: true, couponId: r.couponId, code: r.code };
       },
     };
   }

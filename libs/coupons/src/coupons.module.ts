@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CampaignsModule } from '@siyu/campaigns';
+import { DrawsModule } from '@siyu/draws';
 import { CommerceModule } from '@siyu/commerce';
 import { MembersModule } from '@siyu/members';
 import { PlatformQueueModule } from '@siyu/platform';
@@ -33,6 +34,7 @@ const exported = [
     CommerceModule,
     SegmentsModule,
     CampaignsModule,
+    DrawsModule,
     PlatformQueueModule.register(CouponsQueue),
   ],
   providers: [CouponsRepository, CouponsWiring, ...exported],

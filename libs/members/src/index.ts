@@ -17,3 +17,4 @@ export type { BulkTagRequest, MemberQuery } from './members.service';
 export * from './tags.service';
 export { MemberIdentitiesDto } from './dto/member-upsert.dto';
 export * from './jobs/members.queue';
+export * from './member-tokens';

@@ -155,6 +155,30 @@ export const CAMPAIGNS_DEMO_STEPS: DemoStep[] = [
         added,
       );
       report(ctx, single);
+
+      // Members abroad get tomorrow's reminder at 10:00 their own time.
+      const abroad = ['America/Los_Angeles', 'Europe/London'];
+      for (const [i, m] of members.items.slice(0, abroad.length).entries())
+        await ctx.api('POST', '/v1/members', {
+          identities: { externalUserId: m.userid },
+          timeZone: abroad[i],
+        });
+      const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+      const local = await ctx.api<Campaign>('POST', '/v1/campaigns', {
+        name: '明早 10 点（各自时区）',
+        channel: 'wecom_single',
+        audience: { kind: 'segment', segmentId: segment.id },
+        message: { text: '早上好！新茶到店，会员价今天有效。' },
+      });
+      const planned = await ctx.api<{
+        schedule: { zones: Array<{ timeZone: string; at: string; heldByQuietHours: boolean }> };
+      }>('POST', `/v1/campaigns/${local.id}/schedule`, { at: `${tomorrow}T10:00`, memberTimeZone: true });
+      ctx.print(`"${local.name}": at 10:00 in each member's own time zone`);
+      for (const z of planned.schedule.zones)
+        ctx.print(`  ${z.timeZone}: ${z.at}${z.heldByQuietHours ? ' (moved out of quiet hours)' : ''}`);
+      await ctx.api('POST', `/v1/campaigns/${local.id}/unschedule`);
+      ctx.print('  (unscheduled again: the demo does not wait until tomorrow)');
+
       const stats = await sim<{
         messages: { total: number; recipients: number };
         duplicates: { recipients: number };

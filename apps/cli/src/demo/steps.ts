@@ -2,6 +2,7 @@ import { CAMPAIGNS_DEMO_STEPS } from './campaigns.steps';
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
 import { COMMUNITIES_DEMO_STEPS } from './communities.steps';
 import { COUPONS_DEMO_STEPS } from './coupons.steps';
+import { DRAWS_DEMO_STEPS } from './draws.steps';
 import { DemoContext, DemoStep } from './demo-context';
 import { SEGMENTS_DEMO_STEPS } from './segments.steps';
 import { TIERS_DEMO_STEPS } from './tiers.steps';
@@ -155,4 +156,5 @@ export const DEMO_STEPS: DemoStep[] = [
   ...COMMUNITIES_DEMO_STEPS,
   ...CAMPAIGNS_DEMO_STEPS,
   ...COUPONS_DEMO_STEPS,
+  ...DRAWS_DEMO_STEPS,
 ];

@@ -1,0 +1,14 @@
+export * from './draw-entries.service';
+export * from './draw-fairness';
+export * from './draw-prize.registry';
+export * from './draw-reports.service';
+export { drawState } from './draw-table';
+export type { DrawTable, TablePrize } from './draw-table';
+export * from './draws-http.module';
+export * from './draws.constants';
+export * from './draws.errors';
+export * from './draws.module';
+export * from './draws.roles';
+export { DrawsService } from './draws.service';
+export type { DrawRecord } from './draws.service';
+export type { Draw, DrawEligibility } from './entities/draw.entity';
