@@ -9,6 +9,8 @@ import {
   Page,
   toPage,
   ValidationException,
+  newestFirstPage,
+  newestFirstQuery,
 } from '@siyu/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { CampaignAudienceSql, memberTimeZones } from './campaign-audience';
@@ -162,23 +164,10 @@ export class CampaignsService {
   }
 
   async list(brandId: string, q: CampaignQueryDto): Promise<Page<Campaign>> {
-    const [createdAt, afterId] = (decodeCursor(q.cursor, 2) ?? []) as string[];
-    const qb = this.ds
-      .getRepository(Campaign)
-      .createQueryBuilder('c')
-      .where('c.brand_id = :brandId', { brandId })
-      .orderBy('c.created_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .limit(q.limit + 1);
-    if (createdAt) qb.andWhere('(c.created_at, c.id) < (:createdAt, :afterId)', { createdAt, afterId });
+    const qb = newestFirstQuery(this.ds.getRepository(Campaign), 'c', brandId, q);
     if (q.status) qb.andWhere('c.status = :status', { status: q.status });
     if (q.channel) qb.andWhere('c.channel = :channel', { channel: q.channel });
-    return toPage(
-      await qb.getMany(),
-      q.limit,
-      (c) => [c.createdAt.toISOString(), c.id],
-      (c) => c,
-    );
+    return newestFirstPage(qb, q.limit);
   }
 
   /**

@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import {
   Actor,
   AuditService,
-  decodeCursor,
   FieldError,
   Page,
-  toPage,
   ValidationException,
+  newestFirstPage,
+  newestFirstQuery,
 } from '@siyu/platform';
 import { DataSource } from 'typeorm';
 import { TEMPLATE_TRANSITIONS, TemplateStatus } from './coupons.constants';
@@ -223,22 +223,9 @@ export class CouponTemplatesService {
   }
 
   async list(brandId: string, q: CouponTemplateQueryDto): Promise<Page<CouponTemplate>> {
-    const [createdAt, afterId] = (decodeCursor(q.cursor, 2) ?? []) as string[];
-    const qb = this.ds
-      .getRepository(CouponTemplate)
-      .createQueryBuilder('t')
-      .where('t.brand_id = :brandId', { brandId })
-      .orderBy('t.created_at', 'DESC')
-      .addOrderBy('t.id', 'DESC')
-      .limit(q.limit + 1);
-    if (createdAt) qb.andWhere('(t.created_at, t.id) < (:createdAt, :afterId)', { createdAt, afterId });
+    const qb = newestFirstQuery(this.ds.getRepository(CouponTemplate), 't', brandId, q);
     if (q.status) qb.andWhere('t.status = :status', { status: q.status });
-    return toPage(
-      await qb.getMany(),
-      q.limit,
-      (t) => [t.createdAt.toISOString(), t.id],
-      (t) => t,
-    );
+    return newestFirstPage(qb, q.limit);
   }
 
   /** Issued, redeemed (net of rollbacks), rate, discount given and the GMV of the orders that used it. */

@@ -3,12 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import {
   Actor,
   AuditService,
-  decodeCursor,
   DomainException,
   FieldError,
   Page,
-  toPage,
   ValidationException,
+  newestFirstPage,
+  newestFirstQuery,
 } from '@siyu/platform';
 import { SegmentsService } from '@siyu/segments';
 import { DataSource, EntityManager } from 'typeorm';
@@ -222,28 +222,14 @@ export class DrawsService {
   }
 
   async list(brandId: string, q: DrawQueryDto): Promise<Page<DrawRecord>> {
-    const [createdAt, afterId] = (decodeCursor(q.cursor, 2) ?? []) as string[];
-    const qb = this.ds
-      .getRepository(Draw)
-      .createQueryBuilder('d')
-      .where('d.brand_id = :brandId', { brandId })
-      .orderBy('d.created_at', 'DESC')
-      .addOrderBy('d.id', 'DESC')
-      .limit(q.limit + 1);
-    if (createdAt) qb.andWhere('(d.created_at, d.id) < (:createdAt, :afterId)', { createdAt, afterId });
+    const qb = newestFirstQuery(this.ds.getRepository(Draw), 'd', brandId, q);
     if (q.state === 'draft') qb.andWhere(`d.status = 'draft'`);
     if (q.state === 'scheduled') qb.andWhere(`d.status = 'published' AND now() < d.starts_at`);
     if (q.state === 'open')
       qb.andWhere(`d.status = 'published' AND now() >= d.starts_at AND now() < d.ends_at`);
     if (q.state === 'closed')
       qb.andWhere(`(d.status = 'closed' OR (d.status = 'published' AND now() >= d.ends_at))`);
-    const rows = await qb.getMany();
-    const page = toPage(
-      rows,
-      q.limit,
-      (d) => [d.createdAt.toISOString(), d.id],
-      (d) => d,
-    );
+    const page = await newestFirstPage(qb, q.limit);
     const prizes: DrawPrize[] = page.items.length
       ? await this.ds
           .getRepository(DrawPrize)

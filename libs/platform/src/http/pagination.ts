@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ValidationException } from '../errors/domain.exception';
+import type { ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 
 /** `?limit=&cursor=` for keyset-paginated lists. */
 export class PageQueryDto {
@@ -56,4 +57,44 @@ export function toPage<R, T>(
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
   return { items: items.map(map), nextCursor: more ? encodeCursor(key(items[items.length - 1])) : null };
+}
+
+/** An entity listed newest first by `(created_at, id)`, its usual keyset. */
+export interface CreatedRow {
+  id: string;
+  createdAt: Date;
+}
+
+/**
+ * The brand's rows of an entity, newest first, from the cursor on (`limit + 1` of them): add
+ * filters with `andWhere`, then read the page with `newestFirstPage`.
+ */
+export function newestFirstQuery<E extends ObjectLiteral & CreatedRow>(
+  repo: Repository<E>,
+  alias: string,
+  brandId: string,
+  q: { limit: number; cursor?: string },
+): SelectQueryBuilder<E> {
+  const [createdAt, afterId] = (decodeCursor(q.cursor, 2) ?? []) as string[];
+  const qb = repo
+    .createQueryBuilder(alias)
+    .where(`${alias}.brand_id = :brandId`, { brandId })
+    .orderBy(`${alias}.created_at`, 'DESC')
+    .addOrderBy(`${alias}.id`, 'DESC')
+    .limit(q.limit + 1);
+  if (createdAt)
+    qb.andWhere(`(${alias}.created_at, ${alias}.id) < (:createdAt, :afterId)`, { createdAt, afterId });
+  return qb;
+}
+
+export async function newestFirstPage<E extends ObjectLiteral & CreatedRow>(
+  qb: SelectQueryBuilder<E>,
+  limit: number,
+): Promise<Page<E>> {
+  return toPage(
+    await qb.getMany(),
+    limit,
+    (r) => [r.createdAt.toISOString(), r.id],
+    (r) => r,
+  );
 }
