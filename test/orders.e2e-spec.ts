@@ -67,6 +67,7 @@ describe('orders (e2e)', () => {
           { sku: 'CUP-1', quantity: 1, unitPriceMinor: 0 },
         ],
         couponCodes: ['SUMMER-20'],
+        linkCode: 'k7Qm2xPa9_-',
       });
       const res = await post(body).expect(201);
       expect(res.body).toMatchObject({
@@ -81,6 +82,7 @@ describe('orders (e2e)', () => {
         placedAt: '2025-06-18T12:15:00.000Z',
         isRepurchase: false,
         couponCodes: ['SUMMER-20'],
+        linkCode: 'k7Qm2xPa9_-',
         items: [
           { sku: 'TEA-1', name: 'Longjing', category: 'green-tea', quantity: 2, unitPriceMinor: '12800' },
           { sku: 'CUP-1', name: null, category: null, quantity: 1, unitPriceMinor: '0' },
@@ -896,6 +898,8 @@ describe('orders (e2e)', () => {
         'items[0].name',
       ],
       ['a NUL in a coupon code', { couponCodes: ['X\u0000'] }, 400, 'couponCodes'],
+      ['a link code with a slash', { linkCode: 'ab/cd' }, 400, 'linkCode'],
+      ['a link code too long', { linkCode: 'a'.repeat(33) }, 400, 'linkCode'],
       ['a missing amount', { amountMinor: undefined }, 400, 'amountMinor'],
     ];
 

@@ -35,6 +35,7 @@ export interface OrderView {
   placedAt: Date;
   isRepurchase: boolean;
   couponCodes: string[];
+  linkCode: string | null;
   createdAt: Date;
   updatedAt: Date;
   items?: OrderItemView[];
@@ -70,7 +71,7 @@ type Raw = Record<string, unknown>;
 
 export const ORDER_COLUMNS = `o.id, o.brand_id, o.member_id, o.source, o.external_id, o.status, o.currency,
   o.amount_minor::text AS amount_minor, o.refunded_minor::text AS refunded_minor, o.placed_at, o.is_repurchase,
-  o.coupon_codes, o.created_at, o.updated_at`;
+  o.coupon_codes, o.link_code, o.created_at, o.updated_at`;
 
 const ITEMS_JSON = `COALESCE((SELECT json_agg(json_build_object('sku', i.sku, 'name', i.name, 'category', i.category,
   'quantity', i.quantity, 'unitPriceMinor', i.unit_price_minor::text) ORDER BY i.id)
@@ -94,6 +95,7 @@ export function toOrderView(r: Raw): OrderView {
     placedAt: new Date(r.placed_at as string | Date),
     isRepurchase: r.is_repurchase as boolean,
     couponCodes: (r.coupon_codes as string[] | null) ?? [],
+    linkCode: (r.link_code as string | null) ?? null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };

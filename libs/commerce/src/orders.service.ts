@@ -67,6 +67,7 @@ interface NormOrder {
   placedAt: Date;
   items: NormItem[];
   couponCodes: string[];
+  linkCode: string | null;
   /** Filled in while recording: the member it belongs to (null: unmatched). */
   resolved?: string | null;
 }
@@ -244,6 +245,7 @@ export class OrdersService {
         unitPriceMinor: String(parseMinorUnits(i.unitPriceMinor)),
       })),
       couponCodes: dto.couponCodes ?? [],
+      linkCode: dto.linkCode ?? null,
     };
   }
 
@@ -489,12 +491,13 @@ export class OrdersService {
       refunded_minor: o.refunded.toString(),
       placed_at: o.placedAt.toISOString(),
       coupon_codes: o.couponCodes,
+      link_code: o.linkCode,
     }));
     const raw: Array<Record<string, unknown>> = await m.query(
-      `INSERT INTO orders AS o (brand_id, member_id, source, external_id, status, currency, amount_minor, refunded_minor, placed_at, coupon_codes)
-       SELECT $1, r.member_id, r.source, r.external_id, r.status, r.currency, r.amount_minor, r.refunded_minor, r.placed_at, r.coupon_codes
+      `INSERT INTO orders AS o (brand_id, member_id, source, external_id, status, currency, amount_minor, refunded_minor, placed_at, coupon_codes, link_code)
+       SELECT $1, r.member_id, r.source, r.external_id, r.status, r.currency, r.amount_minor, r.refunded_minor, r.placed_at, r.coupon_codes, r.link_code
          FROM jsonb_to_recordset($2::jsonb) AS r(member_id uuid, source text, external_id text, status text, currency text,
-              amount_minor bigint, refunded_minor bigint, placed_at timestamptz, coupon_codes text[])
+              amount_minor bigint, refunded_minor bigint, placed_at timestamptz, coupon_codes text[], link_code text)
        ON CONFLICT (brand_id, source, external_id) DO NOTHING
        RETURNING ${ORDER_COLUMNS}`,
       [brandId, JSON.stringify(rows)],
@@ -592,6 +595,8 @@ export class OrdersService {
     if (!sameItems) differs('items', `${items.length} line(s)`);
     if ([...row.couponCodes].sort().join('\u0000') !== [...o.couponCodes].sort().join('\u0000'))
       differs('couponCodes', row.couponCodes.join(', ') || 'none');
+    if (o.linkCode !== null && row.linkCode !== null && o.linkCode !== row.linkCode)
+      differs('linkCode', row.linkCode);
 
     const refunded = BigInt(row.refundedMinor);
     const statusConflict = () =>

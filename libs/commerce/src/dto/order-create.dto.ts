@@ -151,4 +151,15 @@ export class OrderCreateDto {
   @MaxLength(64, { each: true })
   @HasNoNul({ each: true })
   couponCodes?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'The tracked-link code the order carried (an affiliate report’s custom parameter, a store’s landing ' +
+      'URL); attribution reads it. Letters, digits, `_` and `-`, up to 32',
+    example: 'k7Qm2xPa9',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'linkCode must be 1–32 letters, digits, _ or -' })
+  linkCode?: string;
 }

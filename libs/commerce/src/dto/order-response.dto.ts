@@ -51,6 +51,8 @@ export class OrderResponseDto {
   @ApiProperty({ description: 'The member’s second or later counted order (by placedAt)' })
   isRepurchase: boolean;
   @ApiProperty({ type: [String] }) couponCodes: string[];
+  @ApiProperty({ type: String, nullable: true, description: 'The tracked-link code the order carried' })
+  linkCode: string | null;
   @ApiPropertyOptional({ type: [OrderItemResponseDto], description: 'On a single order' })
   items?: OrderItemResponseDto[];
   @ApiPropertyOptional({ type: [OrderRefundResponseDto], description: 'On a single order' })
@@ -72,6 +74,7 @@ export class OrderResponseDto {
       placedAt: o.placedAt,
       isRepurchase: o.isRepurchase,
       couponCodes: o.couponCodes,
+      linkCode: o.linkCode,
       ...(o.items ? { items: o.items.map((i) => OrderItemResponseDto.from(i)) } : {}),
       ...(o.refunds ? { refunds: o.refunds.map((r) => OrderRefundResponseDto.from(r)) } : {}),
       createdAt: o.createdAt,

@@ -81,6 +81,10 @@ export class Order {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   couponCodes: string[];
 
+  /** The tracked-link code the order carried (attribution reads it). */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  linkCode: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -1,0 +1,2 @@
+/** Campaign funnel, repurchase, cohorts, RFM, tier movement and group-chat reports. */
+export {};

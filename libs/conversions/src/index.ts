@@ -1,0 +1,2 @@
+/** Tracked links, clicks, orders in (webhooks, affiliate reports) and attribution. */
+export {};
