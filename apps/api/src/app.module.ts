@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnalyticsHttpModule } from '@siyu/analytics';
 import { CampaignsHttpModule } from '@siyu/campaigns';
 import { ChannelsHttpModule } from '@siyu/channels';
 import { CommerceHttpModule } from '@siyu/commerce';
@@ -25,6 +26,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     CouponsHttpModule,
     MemberTokensHttpModule,
     DrawsHttpModule,
+    AnalyticsHttpModule,
   ],
 })
 export class AppModule {}
