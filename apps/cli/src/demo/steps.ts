@@ -1,3 +1,4 @@
+import { ANALYTICS_DEMO_STEPS } from './analytics.steps';
 import { CAMPAIGNS_DEMO_STEPS } from './campaigns.steps';
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
 import { COMMUNITIES_DEMO_STEPS } from './communities.steps';
@@ -157,4 +158,5 @@ export const DEMO_STEPS: DemoStep[] = [
   ...CAMPAIGNS_DEMO_STEPS,
   ...COUPONS_DEMO_STEPS,
   ...DRAWS_DEMO_STEPS,
+  ...ANALYTICS_DEMO_STEPS,
 ];
