@@ -143,4 +143,24 @@ export class AnalyticsController {
   async groupChatsExport(@CurrentPrincipal() p: Principal, @Query() q: AnalyticsRangeQueryDto) {
     return csvFile(await this.analytics.groupChatsCsv(p.brandId, q), 'group-chats');
   }
+
+  @Get('campaigns')
+  @Roles(...ANALYTICS_READERS)
+  @ApiOperation({
+    summary:
+      'Campaign funnel per campaign and variant: audience, delivered, clicks, orders, revenue, coupon cost, ROI',
+    description: `${RANGE} The range chooses campaigns by when they started sending; figures cover each campaign's life.`,
+  })
+  @ApiOkResponse({ description: 'One row per campaign and variant' })
+  funnel(@CurrentPrincipal() p: Principal, @Query() q: AnalyticsRangeQueryDto) {
+    return this.analytics.funnel(p.brandId, q);
+  }
+
+  @Get('campaigns/export')
+  @Roles(...ANALYTICS_READERS)
+  @ApiOperation({ summary: 'The campaign funnel as CSV (columns as the JSON figures, snake_case)' })
+  @ApiProduces('text/csv')
+  async funnelExport(@CurrentPrincipal() p: Principal, @Query() q: AnalyticsRangeQueryDto) {
+    return csvFile(await this.analytics.funnelCsv(p.brandId, q), 'campaign-funnel');
+  }
 }

@@ -19,6 +19,7 @@ import {
   groupChatsQuery,
   shapeGroupChat,
 } from './reports/group-chats.report';
+import { FUNNEL_COLUMNS, FunnelFigure, funnelQuery, FunnelRow, shapeFunnel } from './reports/funnel.report';
 import { MemberFilter } from './reports/report-sql';
 import {
   REPURCHASE_COLUMNS,
@@ -264,5 +265,26 @@ export class AnalyticsService {
 
   async groupChatsCsv(brandId: string, q: RangeQuery): Promise<Readable> {
     return this.runner.csv((await this.prepareGroupChats(brandId, q, null)).query, GROUP_CHAT_COLUMNS);
+  }
+
+  private async prepareFunnel(
+    brandId: string,
+    q: RangeQuery,
+    now = new Date(),
+  ): Promise<Prepared<FunnelRow, { campaigns: FunnelFigure[] }>> {
+    const range = resolveRange(q, await this.zone(brandId), now);
+    return {
+      header: header(range),
+      query: funnelQuery([brandId, range.start, range.end]),
+      shape: (rows) => ({ campaigns: rows.map(shapeFunnel) }),
+    };
+  }
+
+  funnel(brandId: string, q: RangeQuery) {
+    return this.prepareFunnel(brandId, q).then((p) => this.run(p));
+  }
+
+  async funnelCsv(brandId: string, q: RangeQuery): Promise<Readable> {
+    return this.runner.csv((await this.prepareFunnel(brandId, q)).query, FUNNEL_COLUMNS);
   }
 }

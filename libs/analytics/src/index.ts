@@ -7,6 +7,7 @@ export { AnalyticsService } from './analytics.service';
 export type { RangeQuery, ReportHeader, SegmentRangeQuery } from './analytics.service';
 export * from './report-range';
 export type { CohortReport } from './reports/cohorts.report';
+export type { FunnelFigure } from './reports/funnel.report';
 export type { GroupChatFigure } from './reports/group-chats.report';
 export type { RepurchaseReport } from './reports/repurchase.report';
 export type { RfmSnapshot } from './reports/rfm.report';
