@@ -157,7 +157,7 @@ describe('analytics: campaign funnel (e2e)', () => {
       );
       const [redemption] = await ds.query(
         `INSERT INTO coupon_redemptions (brand_id, kind, coupon_id, template_id, member_id, order_id, order_ref, cart_amount_minor, order_amount_minor, discount_minor)
-         VALUES ($1, 'redemption', $2, $3, $4, $5, $5, $6, $6, $7) RETURNING id`,
+         VALUES ($1, 'redemption', $2, $3, $4, $5::uuid, $5::text, $6, $6, $7) RETURNING id`,
         [
           brand.id,
           coupon.id,
@@ -171,7 +171,7 @@ describe('analytics: campaign funnel (e2e)', () => {
       if (s.rollback > 0n)
         await ds.query(
           `INSERT INTO coupon_redemptions (brand_id, kind, coupon_id, template_id, member_id, order_id, order_ref, reverses_id, cart_amount_minor, order_amount_minor, discount_minor)
-           VALUES ($1, 'rollback', $2, $3, $4, $5, $5, $6, $7, $7, $8)`,
+           VALUES ($1, 'rollback', $2, $3, $4, $5::uuid, $5::text, $6, $7, $7, $8)`,
           [
             brand.id,
             coupon.id,
