@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cohortsQuery } from './reports/cohorts.report';
+import { funnelQuery } from './reports/funnel.report';
 import { groupChatsQuery } from './reports/group-chats.report';
 import { repurchaseQuery } from './reports/repurchase.report';
 import { rfmQuery } from './reports/rfm.report';
@@ -18,6 +19,7 @@ describe('README "Analytics"', () => {
     ['rfm', rfmQuery(null, []).sql],
     ['tier movement', tierMovementQuery([]).sql],
     ['group chats', groupChatsQuery([]).sql],
+    ['campaign funnel', funnelQuery([]).sql],
   ])('prints the %s statement exactly as it runs', (_name, sql) => {
     expect(readme).toContain(flat(sql));
   });
