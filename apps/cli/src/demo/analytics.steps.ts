@@ -25,6 +25,23 @@ interface Cohorts {
   cohorts: Array<{ month: string; size: number; retention: Array<{ monthOffset: number; share: number }> }>;
 }
 
+interface Funnel {
+  campaigns: Array<{
+    campaign: string;
+    variant: number | null;
+    variantName: string | null;
+    audience: number;
+    delivered: number;
+    clickers: number;
+    orders: number;
+    revenueMinor: string;
+    couponCostMinor: string;
+    roi: number | null;
+  }>;
+}
+
+const yuan = (minor: string) => `¥${(Number(BigInt(minor)) / 100).toLocaleString('en-US')}`;
+
 const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 function printRates(ctx: DemoContext, title: string, rows: RateFigure[]) {
@@ -45,7 +62,7 @@ function printDistribution(ctx: DemoContext, title: string, d: Distribution) {
 /** The repurchase and cohort reports over the demo's year of orders (brand time zone). */
 export const ANALYTICS_DEMO_STEPS: DemoStep[] = [
   {
-    title: 'Analytics: repurchase and cohorts over the last twelve months',
+    title: 'Analytics: repurchase, cohorts and the campaign funnel over the last twelve months',
     async run(ctx) {
       const r = await ctx.api<Repurchase>('GET', '/v1/analytics/repurchase');
       ctx.print(
@@ -70,7 +87,14 @@ export const ANALYTICS_DEMO_STEPS: DemoStep[] = [
             .map((cell) => `${(cell.share * 100).toFixed(1)}`.padStart(6))
             .join('')}`,
         );
-      ctx.print('CSV: /v1/analytics/repurchase/export, /v1/analytics/cohorts/export');
+
+      const f = await ctx.api<Funnel>('GET', '/v1/analytics/campaigns');
+      ctx.print('campaign funnel (campaigns started in the last twelve months), per variant:');
+      for (const r of f.campaigns)
+        ctx.print(
+          `  ${`${r.campaign} [${r.variantName ?? r.variant ?? '–'}]`.padEnd(34)} audience ${r.audience} → delivered ${r.delivered} → clicked ${r.clickers} → ordered ${r.orders}; revenue ${yuan(r.revenueMinor)}, coupons ${yuan(r.couponCostMinor)}, ROI ${r.roi ?? '–'}`,
+        );
+      ctx.print('CSV: /v1/analytics/{repurchase,cohorts,campaigns}/export');
     },
   },
 ];
