@@ -49,20 +49,6 @@ export const RECENCY_BUCKETS = buckets([
   [366, null],
 ]);
 
-/** `CASE WHEN floor(days) <= 7 THEN 1 … ELSE n END`: the 1-based bucket of a day count (constants only). */
-export function bucketOrdSql(days: string, list: readonly DayBucket[]): string {
-  const arms = list
-    .filter((b) => b.hi !== null)
-    .map((b, i) => `WHEN floor(${days}) <= ${b.hi} THEN ${i + 1}`)
-    .join(' ');
-  return `CASE ${arms} ELSE ${list.length} END`;
-}
-
-/** `(VALUES (1, '0-7'), …) AS <alias>(ord, key)`: every bucket, so empty ones answer 0. */
-export function bucketValuesSql(list: readonly DayBucket[], alias: string): string {
-  return `(VALUES ${list.map((b, i) => `(${i + 1}, '${b.key}')`).join(', ')}) AS ${alias}(ord, key)`;
-}
-
 /** A ratio as text with 4 decimal places, '0.0000' when the denominator is 0 (exact numeric, no floats). */
 export const ratioSql = (num: string, den: string) =>
   `CASE WHEN ${den} = 0 THEN '0.0000' ELSE round(${num}::numeric / ${den}, 4)::text END`;

@@ -1,8 +1,7 @@
 import { ReportQuery } from '../report-runner';
 import {
-  bucketOrdSql,
-  bucketValuesSql,
   counted,
+  DayBucket,
   daysPercentileSql,
   GAP_BUCKETS,
   inSegment,
@@ -36,42 +35,77 @@ export const REPURCHASE_COLUMNS = ['section', 'dimension', 'key', 'label', 'metr
  * - days_since_last_order: members with a counted order before the as-of instant; whole days from
  *   their last counted order before it to it.
  */
+/**
+ * One pass over a relation of `days`: count, median and p75, and the members per bucket, as rows
+ * of the report's long form (the summary under dimension `all`, the buckets under `days_bucket`).
+ */
+function distributionSql(
+  s: number,
+  section: string,
+  label: string,
+  source: string,
+  list: readonly DayBucket[],
+): string {
+  const filters = list
+    .map(
+      (b, i) =>
+        `count(*) FILTER (WHERE floor(days) >= ${b.lo}${b.hi === null ? '' : ` AND floor(days) <= ${b.hi}`})::int AS b${i + 1}`,
+    )
+    .join(', ');
+  const rows = [
+    `(0, 0, 'all', 1, 'all', '${label}', 'members', g.n::text)`,
+    `(0, 0, 'all', 2, 'all', '${label}', 'median_days', g.median)`,
+    `(0, 0, 'all', 3, 'all', '${label}', 'p75_days', g.p75)`,
+    ...list.map(
+      (b, i) => `(1, ${i + 1}, '${b.key}', 1, 'days_bucket', '${b.key} days', 'members', g.b${i + 1}::text)`,
+    ),
+  ];
+  return `SELECT ${s}, v.d, v.o, v.key, v.i, '${section}', v.dimension, v.key, v.label, v.metric, v.value
+    FROM (SELECT count(*)::int AS n, ${daysPercentileSql(0.5, 'days')} AS median, ${daysPercentileSql(0.75, 'days')} AS p75,
+                 ${filters}
+            FROM ${source}) g
+   CROSS JOIN LATERAL (VALUES ${rows.join(',\n                              ')}) AS v(d, o, key, i, dimension, label, metric, value)`;
+}
+
 export function repurchaseQuery(segment: MemberFilter | null, params: unknown[]): ReportQuery {
   const sql = `
 WITH ${segmentCte(segment)}
-period AS (
-  SELECT o.member_id, count(*)::int AS n, min(o.placed_at) FILTER (WHERE o.is_repurchase) AS first_repurchase
+buyers AS (
+  -- joined before grouping so the joins run in the parallel workers; one group per member, whose
+  -- channel and tier are the same on each of its rows (min() just picks them)
+  SELECT o.member_id, min(m.source_channel) AS source_channel, min(m.first_order_at) AS first_order_at,
+         min(m.order_count) AS order_count, min(mt.tier_id::text) AS tier_id, count(*)::int AS n,
+         min(o.placed_at) FILTER (WHERE o.is_repurchase) AS first_repurchase
     FROM orders o
+    JOIN members m ON m.id = o.member_id AND m.brand_id = $1 AND m.merged_into IS NULL
+    LEFT JOIN member_tiers mt ON mt.member_id = o.member_id
    WHERE o.brand_id = $1 AND o.member_id IS NOT NULL AND ${counted('o')}
-     AND o.placed_at >= $2 AND o.placed_at < $3
+     AND o.placed_at >= $2 AND o.placed_at < $3 ${inSegment(segment, 'o.member_id')}
    GROUP BY o.member_id
-), buyers AS (
-  SELECT p.member_id, p.n, p.first_repurchase, m.first_order_at, m.source_channel,
-         COALESCE(mt.tier_id::text, 'none') AS tier_key, COALESCE(t.name, 'No tier') AS tier_name,
-         COALESCE(t.rank, -1) AS tier_rank
-    FROM period p
-    JOIN members m ON m.id = p.member_id AND m.brand_id = $1 AND m.merged_into IS NULL
-    LEFT JOIN member_tiers mt ON mt.member_id = m.id
-    LEFT JOIN tiers t ON t.id = mt.tier_id
-   WHERE TRUE ${inSegment(segment, 'p.member_id')}
+), later AS (
+  SELECT o.member_id, count(*)::int AS n
+    FROM orders o
+   WHERE o.brand_id = $1 AND o.member_id IS NOT NULL AND ${counted('o')} AND o.placed_at >= $3
+   GROUP BY o.member_id
 ), rate AS (
   SELECT CASE WHEN grouping(tier_key) = 0 THEN 'tier' WHEN grouping(source_channel) = 0 THEN 'source_channel' ELSE 'all' END AS dimension,
          CASE WHEN grouping(tier_key) = 0 THEN tier_key WHEN grouping(source_channel) = 0 THEN source_channel ELSE 'all' END AS key,
          CASE WHEN grouping(tier_key) = 0 THEN tier_name WHEN grouping(source_channel) = 0 THEN source_channel ELSE 'All buyers' END AS label,
          CASE WHEN grouping(tier_key) = 0 THEN tier_rank ELSE 0 END AS ord,
-         count(*)::int AS buyers, count(*) FILTER (WHERE n >= 2)::int AS repeat_buyers
-    FROM buyers
+         sum(members)::int AS buyers, sum(repeat_members)::int AS repeat_buyers
+    FROM (SELECT b.source_channel, COALESCE(b.tier_id, 'none') AS tier_key, COALESCE(t.name, 'No tier') AS tier_name,
+                 COALESCE(t.rank, -1) AS tier_rank, count(*) AS members, count(*) FILTER (WHERE b.n >= 2) AS repeat_members
+            FROM buyers b LEFT JOIN tiers t ON t.id::text = b.tier_id
+           GROUP BY 1, 2, 3, 4) x
    GROUP BY GROUPING SETS ((), (tier_key, tier_name, tier_rank), (source_channel))
 ), gaps AS (
-  SELECT extract(epoch FROM b.first_repurchase - b.first_order_at) / 86400 AS days
-    FROM buyers b
-   WHERE b.first_repurchase IS NOT NULL
-     AND (b.first_order_at >= $2
-          OR NOT EXISTS (SELECT 1 FROM orders o2
-                          WHERE o2.member_id = b.member_id AND o2.brand_id = $1 AND o2.is_repurchase
-                            AND ${counted('o2')} AND o2.placed_at < $2))
+  -- the second counted order is in the range when at most one came before it: lifetime count
+  -- (members.order_count, kept by the commerce lib) minus those in and after the range
+  SELECT date_part('epoch', b.first_repurchase - b.first_order_at) / 86400 AS days
+    FROM buyers b LEFT JOIN later l ON l.member_id = b.member_id
+   WHERE b.first_repurchase IS NOT NULL AND b.order_count - b.n - COALESCE(l.n, 0) <= 1
 ), recency AS (
-  SELECT extract(epoch FROM $4::timestamptz - x.last_at) / 86400 AS days
+  SELECT date_part('epoch', $4::timestamptz - x.last_at) / 86400 AS days
     FROM (SELECT CASE WHEN m.last_order_at < $4 THEN m.last_order_at
                       ELSE (SELECT max(o.placed_at) FROM orders o
                              WHERE o.member_id = m.id AND o.brand_id = $1 AND ${counted('o')} AND o.placed_at < $4)
@@ -79,10 +113,7 @@ period AS (
             FROM members m
            WHERE m.brand_id = $1 AND m.merged_into IS NULL AND m.first_order_at < $4
              ${inSegment(segment, 'm.id')}) x
-), gap_counts AS (
-  SELECT ${bucketOrdSql('days', GAP_BUCKETS)} AS ord, count(*)::int AS n FROM gaps GROUP BY 1
-), recency_counts AS (
-  SELECT ${bucketOrdSql('days', RECENCY_BUCKETS)} AS ord, count(*)::int AS n FROM recency GROUP BY 1
+
 )
 SELECT section, dimension, key, label, metric, value FROM (
   SELECT 1 AS s, CASE r.dimension WHEN 'all' THEN 0 WHEN 'tier' THEN 1 ELSE 2 END AS d, r.ord AS o, r.key AS k, v.i,
@@ -91,19 +122,9 @@ SELECT section, dimension, key, label, metric, value FROM (
    CROSS JOIN LATERAL (VALUES (1, 'buyers', r.buyers::text), (2, 'repeat_buyers', r.repeat_buyers::text),
                               (3, 'rate', ${ratioSql('r.repeat_buyers', 'r.buyers')})) AS v(i, metric, value)
   UNION ALL
-  SELECT 2, 0, 0, 'all', v.i, 'first_to_second_order', 'all', 'all', 'Second order placed in the range', v.metric, v.value
-    FROM (SELECT count(*)::int AS n, ${daysPercentileSql(0.5, 'days')} AS median, ${daysPercentileSql(0.75, 'days')} AS p75 FROM gaps) g
-   CROSS JOIN LATERAL (VALUES (1, 'members', g.n::text), (2, 'median_days', g.median), (3, 'p75_days', g.p75)) AS v(i, metric, value)
+  ${distributionSql(2, 'first_to_second_order', 'Second order placed in the range', 'gaps', GAP_BUCKETS)}
   UNION ALL
-  SELECT 2, 1, b.ord, b.key, 1, 'first_to_second_order', 'days_bucket', b.key, b.key || ' days', 'members', COALESCE(c.n, 0)::text
-    FROM ${bucketValuesSql(GAP_BUCKETS, 'b')} LEFT JOIN gap_counts c ON c.ord = b.ord
-  UNION ALL
-  SELECT 3, 0, 0, 'all', v.i, 'days_since_last_order', 'all', 'all', 'Members with a counted order', v.metric, v.value
-    FROM (SELECT count(*)::int AS n, ${daysPercentileSql(0.5, 'days')} AS median, ${daysPercentileSql(0.75, 'days')} AS p75 FROM recency) g
-   CROSS JOIN LATERAL (VALUES (1, 'members', g.n::text), (2, 'median_days', g.median), (3, 'p75_days', g.p75)) AS v(i, metric, value)
-  UNION ALL
-  SELECT 3, 1, b.ord, b.key, 1, 'days_since_last_order', 'days_bucket', b.key, b.key || ' days', 'members', COALESCE(c.n, 0)::text
-    FROM ${bucketValuesSql(RECENCY_BUCKETS, 'b')} LEFT JOIN recency_counts c ON c.ord = b.ord
+  ${distributionSql(3, 'days_since_last_order', 'Members with a counted order', 'recency', RECENCY_BUCKETS)}
 ) r
 ORDER BY s, d, o, k, i`;
   return { sql, params };
