@@ -12,10 +12,16 @@ const CSV_BATCH = 1_000;
 /**
  * Planner settings for reports, set for their transaction only: hash aggregates over millions of
  * orders want more than the 4 MB default, and JIT compilation costs more than it saves here.
+ * Nested-loop joins are discouraged: every report joins whole sets (a brand's members to its
+ * orders), where a nested loop is only right for a handful of rows, and stale statistics (a brand
+ * whose rows arrived since the last ANALYZE; autovacuum may be off) made the planner pick one
+ * for 10,000 cohort members × 19,000 orders: a minutes-long cohort report on the demo brand.
+ * Joins that can only be nested loops (RFM's `placed_at < as_of`, LATERAL) still are.
  */
 export const REPORT_SETTINGS: Readonly<Record<string, string>> = {
   jit: 'off',
   work_mem: '128MB',
+  enable_nestloop: 'off',
   statement_timeout: String(REPORT_TIMEOUT_MS),
 };
 
