@@ -81,7 +81,7 @@ describe('orders in: sources and signed webhooks (e2e)', () => {
     secret: string,
     topic: string,
     text: string,
-    webhookId = randomUUID(),
+    webhookId: string = randomUUID(),
     hmac?: string,
   ) =>
     t

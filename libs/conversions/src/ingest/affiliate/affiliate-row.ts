@@ -147,11 +147,15 @@ export function parseAffiliateRow(
     }
     return cell(v);
   };
-  const orderId = get('order_id');
-  const subOrderId = get('sub_order_id');
-  if (!orderId || !ID.test(orderId)) err('order_id', 'order_id is required: 1–64 letters, digits, _ or -');
-  if (!subOrderId || !ID.test(subOrderId))
-    err('sub_order_id', 'sub_order_id is required: 1–64 letters, digits, _ or -');
+  const id = (k: 'order_id' | 'sub_order_id') => {
+    const before = errors.length;
+    const v = get(k);
+    if (errors.length === before && (!v || !ID.test(v)))
+      err(k, `${k} is required: 1–64 letters, digits, _ or -`);
+    return v;
+  };
+  const orderId = id('order_id');
+  const subOrderId = id('sub_order_id');
 
   const status = get('order_status');
   const orderStatus = status ? STATUS_MAP[status.toLowerCase().replace(/\s+/g, ' ')] : undefined;
