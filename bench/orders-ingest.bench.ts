@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvironment, runMigrations } from '@siyu/platform';
@@ -66,6 +67,67 @@ async function drive(n: number, concurrency: number, work: (b: number) => Promis
     }),
   );
   return performance.now() - started;
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples: number[];
+}
+
+/** The API's hottest functions by self time, from the V8 CPU profile it wrote on exit. */
+function topFunctions(dir: string, n = 15): Array<{ fn: string; selfPct: number }> {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return [];
+  const prof = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  const byId = new Map(prof.nodes.map((x) => [x.id, x.callFrame]));
+  const counts = new Map<string, number>();
+  for (const id of prof.samples) {
+    const f = byId.get(id);
+    if (!f) continue;
+    const where = f.url.replace(/^.*\/(node_modules|dist)\//, '$1/');
+    const key = `${f.functionName || '(anonymous)'} ${where}:${f.lineNumber + 1}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([fn, c]) => ({ fn, selfPct: round((c * 100) / prof.samples.length, 1) }));
+}
+
+/**
+ * Samples pg_stat_activity for the API's connections every 100 ms: how often they were running a
+ * statement, idle inside a transaction (waiting on Node) or waiting on a lock.
+ */
+function samplePostgres(db: Client): { stop: () => Promise<Record<string, number>> } {
+  const totals: Record<string, number> = { samples: 0, active: 0, idleInTransaction: 0, lockWaits: 0 };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await db.query<{ state: string; wait: string | null }>(
+        `SELECT state, wait_event_type AS wait FROM pg_stat_activity WHERE application_name = 'siyu' AND datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      totals.samples++;
+      for (const r of rows) {
+        if (r.state === 'active') totals.active++;
+        if (r.state === 'idle in transaction') totals.idleInTransaction++;
+        if (r.wait === 'Lock') totals.lockWaits++;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      const per = (k: string) => round(totals[k] / Math.max(1, totals.samples), 2);
+      return {
+        samples: totals.samples,
+        avgActive: per('active'),
+        avgIdleInTransaction: per('idleInTransaction'),
+        avgLockWaits: per('lockWaits'),
+      };
+    },
+  };
 }
 
 /** A fresh brand through the CLI and its owner's token. */
@@ -177,6 +239,8 @@ const bench: Bench = {
     const size = numberFlag(args, 'batch', 1_000);
     const concurrency = numberFlag(args, 'concurrency', 4);
     const members = numberFlag(args, 'members', 200_000);
+    const profile = args.includes('--profile');
+    const profDir = profile ? mkdtempSync(join(tmpdir(), 'conv-ingest-prof-')) : null;
     const batches = Math.ceil(total / size);
     const env = loadEnvironment();
     progress('running migrations');
@@ -211,6 +275,9 @@ const bench: Bench = {
       const url = `${api.baseUrl}/v1/webhooks/orders/${source.id}`;
 
       progress(`Siyu: ${total} orders through the webhook`);
+      const sampler = new Client({ connectionString: env.DATABASE_URL });
+      await sampler.connect();
+      const pg = samplePostgres(sampler);
       const latencies: number[] = [];
       let created = 0;
       let done = 0;
@@ -238,6 +305,8 @@ const bench: Bench = {
         if (b % 50 === 0) progress(`${done} orders recorded`);
       });
       const loadAfter = loadavg().map((l) => round(l, 2));
+      const postgres = await pg.stop();
+      await sampler.end();
       const ordersPerSec = round((total * 1000) / ms, 0);
       progress(`Siyu: ${ordersPerSec} orders/s`);
       const [counts] = (
@@ -268,6 +337,7 @@ const bench: Bench = {
           deliveryP99Ms: Math.round(percentile(latencies, 99)),
           ...counts,
         },
+        postgresSampled: postgres,
         bareInsert: bare,
         ratio: { siyuToBare: ratio(ordersPerSec, bare.ordersPerSec) },
         targetOrdersPerSec: 5_000,
@@ -276,8 +346,13 @@ const bench: Bench = {
       };
     } finally {
       if (api) {
-        const exit = await api.stop();
+        const exit = await api.stop(60_000);
         progress(`${api.name} stopped (${exit.signal ?? exit.code}) in ${exit.stopMs} ms`);
+      }
+      if (profDir) {
+        // Printed on stderr: the result line stays one line.
+        progress(`API CPU profile, top self time: ${JSON.stringify(topFunctions(profDir))}`);
+        rmSync(profDir, { recursive: true, force: true });
       }
       if (brandId && !args.includes('--keep')) {
         progress(`deleting the bench brand ${brandId} (--keep to keep it)`);
