@@ -25,7 +25,7 @@ function orderAt(i: number, members: number) {
   // A fifth of the customers are not members: their orders are kept unmatched.
   const customer = i % Math.round(members * 1.25);
   const amount = 1_000 + ((i * 7_919) % 59_000);
-  const day = i % 700;
+  const day = i % 600; // 2025-01-01 to 2026-08: all in the past
   const placed = new Date(Date.UTC(2025, 0, 1) + day * 86_400_000 + (i % 86_400) * 1000);
   return {
     externalId: `B-${i}`,
