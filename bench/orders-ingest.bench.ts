@@ -98,17 +98,23 @@ function topFunctions(dir: string, n = 15): Array<{ fn: string; selfPct: number 
  * Samples pg_stat_activity for the API's connections every 100 ms: how often they were running a
  * statement, idle inside a transaction (waiting on Node) or waiting on a lock.
  */
-function samplePostgres(db: Client): { stop: () => Promise<Record<string, number>> } {
+function samplePostgres(db: Client): { stop: () => Promise<Record<string, unknown>> } {
   const totals: Record<string, number> = { samples: 0, active: 0, idleInTransaction: 0, lockWaits: 0 };
+  // What the active connections were running: a poor man's profile of the Postgres side.
+  const statements = new Map<string, number>();
   let running = true;
   const loop = (async () => {
     while (running) {
-      const { rows } = await db.query<{ state: string; wait: string | null }>(
-        `SELECT state, wait_event_type AS wait FROM pg_stat_activity WHERE application_name = 'siyu' AND datname = current_database() AND pid <> pg_backend_pid()`,
+      const { rows } = await db.query<{ state: string; wait: string | null; query: string }>(
+        `SELECT state, wait_event_type AS wait, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query
+           FROM pg_stat_activity WHERE application_name = 'siyu' AND datname = current_database() AND pid <> pg_backend_pid()`,
       );
       totals.samples++;
       for (const r of rows) {
-        if (r.state === 'active') totals.active++;
+        if (r.state === 'active') {
+          totals.active++;
+          statements.set(r.query, (statements.get(r.query) ?? 0) + 1);
+        }
         if (r.state === 'idle in transaction') totals.idleInTransaction++;
         if (r.wait === 'Lock') totals.lockWaits++;
       }
@@ -125,6 +131,10 @@ function samplePostgres(db: Client): { stop: () => Promise<Record<string, number
         avgActive: per('active'),
         avgIdleInTransaction: per('idleInTransaction'),
         avgLockWaits: per('lockWaits'),
+        topActive: [...statements.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 12)
+          .map(([query, n]) => ({ query, pct: round((n * 100) / Math.max(1, totals.active), 1) })),
       };
     },
   };
