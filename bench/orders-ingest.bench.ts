@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvironment, runMigrations } from '@siyu/platform';
@@ -67,31 +66,6 @@ async function drive(n: number, concurrency: number, work: (b: number) => Promis
     }),
   );
   return performance.now() - started;
-}
-
-interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
-  samples: number[];
-}
-
-/** The API's hottest functions by self time, from the V8 CPU profile it wrote on exit. */
-function topFunctions(dir: string, n = 15): Array<{ fn: string; selfPct: number }> {
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) return [];
-  const prof = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-  const byId = new Map(prof.nodes.map((x) => [x.id, x.callFrame]));
-  const counts = new Map<string, number>();
-  for (const id of prof.samples) {
-    const f = byId.get(id);
-    if (!f) continue;
-    const where = f.url.replace(/^.*\/(node_modules|dist)\//, '$1/');
-    const key = `${f.functionName || '(anonymous)'} ${where}:${f.lineNumber + 1}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, n)
-    .map(([fn, c]) => ({ fn, selfPct: round((c * 100) / prof.samples.length, 1) }));
 }
 
 /**
@@ -249,8 +223,6 @@ const bench: Bench = {
     const size = numberFlag(args, 'batch', 1_000);
     const concurrency = numberFlag(args, 'concurrency', 4);
     const members = numberFlag(args, 'members', 200_000);
-    const profile = args.includes('--profile');
-    const profDir = profile ? mkdtempSync(join(tmpdir(), 'conv-ingest-prof-')) : null;
     const batches = Math.ceil(total / size);
     const env = loadEnvironment();
     progress('running migrations');
@@ -358,11 +330,6 @@ const bench: Bench = {
       if (api) {
         const exit = await api.stop(60_000);
         progress(`${api.name} stopped (${exit.signal ?? exit.code}) in ${exit.stopMs} ms`);
-      }
-      if (profDir) {
-        // Printed on stderr: the result line stays one line.
-        progress(`API CPU profile, top self time: ${JSON.stringify(topFunctions(profDir))}`);
-        rmSync(profDir, { recursive: true, force: true });
       }
       if (brandId && !args.includes('--keep')) {
         progress(`deleting the bench brand ${brandId} (--keep to keep it)`);
