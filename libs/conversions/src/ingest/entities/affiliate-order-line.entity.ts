@@ -86,7 +86,7 @@ export class AffiliateOrderLine {
   @Column({ type: 'timestamptz', nullable: true })
   finishedAt: Date | null;
 
-  @Column({ type: 'jsonb', default: () => `'[]'::jsonb` })
+  @Column({ type: 'jsonb', default: () => `'[]'` })
   statusHistory: AffiliateStatusChange[];
 
   @CreateDateColumn({ type: 'timestamptz' })
