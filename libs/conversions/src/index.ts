@@ -11,6 +11,7 @@ export * from './conversions.constants';
 export * from './conversions.errors';
 export * from './conversions.module';
 export * from './conversions.roles';
+export { randomLinkCode } from './link-codes';
 export { LinkResolver } from './link-resolver.service';
 export { LinksService } from './links.service';
 export type { LinkStats } from './links.service';
