@@ -54,7 +54,8 @@ lk AS (
   SELECT o.id AS order_id, k.code, k.link_id, coalesce(k.campaign_id, l.campaign_id) AS campaign_id,
          coalesce(k.campaign_variant, l.campaign_variant) AS variant, coalesce(k.group_id, l.group_id) AS group_id,
          l.live_session_id, l.partner_id,
-         (SELECT c.id FROM link_clicks c WHERE c.code = k.code AND c.clicked_at <= o.placed_at
+         -- The recipient's latest click on its own code (a shared code's clicks are anyone's: none).
+         (SELECT c.id FROM link_clicks c WHERE k.delivery_id IS NOT NULL AND c.code = k.code AND c.clicked_at <= o.placed_at
            ORDER BY c.clicked_at DESC, c.id DESC LIMIT 1) AS click_id
     FROM o JOIN link_codes k ON k.code = o.link_code AND k.brand_id = o.brand_id
     JOIN tracked_links l ON l.id = k.link_id),

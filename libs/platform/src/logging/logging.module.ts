@@ -50,6 +50,8 @@ export function requestId(req: IncomingMessage): string {
           customProps: (req: IncomingMessage) => ({
             brandId: (req as IncomingMessage & { principal?: { brandId?: string } }).principal?.brandId,
           }),
+          // Short-link redirects are the hot path: counted in link_clicks and metrics, not one log line each.
+          autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/r/') === true },
           redact: { paths: REDACT_PATHS, censor: '[redacted]' },
           serializers: {
             req: (req: { id: string; method: string; url: string }) => ({
