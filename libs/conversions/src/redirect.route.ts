@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isbot } from 'isbot';
+import { LRUCache } from 'lru-cache';
 import { ClickRecorder } from './click-recorder.service';
 import { CODE_PATTERN } from './conversions.constants';
 import { LinkResolver } from './link-resolver.service';
@@ -22,6 +23,8 @@ const UNAVAILABLE_PAGE =
 @Injectable()
 export class RedirectRoute implements OnModuleInit {
   private readonly logger = new Logger(RedirectRoute.name);
+  /** isbot's verdict per user agent: a handful of agents make most visits, and the pattern is long. */
+  private readonly bots = new LRUCache<string, boolean>({ max: 10_000 });
 
   constructor(
     private readonly adapter: HttpAdapterHost,
@@ -51,7 +54,7 @@ export class RedirectRoute implements OnModuleInit {
     }
     if ('missing' in target) return this.page(reply, 404, NOT_FOUND_PAGE);
     const ua = req.headers['user-agent'];
-    if (ua && !isbot(ua)) this.clicks.record(code, req.ip);
+    if (ua && !this.isBot(ua)) this.clicks.record(code, req.ip);
     // no-store: every visit comes back here, so every click is seen.
     void reply
       .code(302)
@@ -59,6 +62,12 @@ export class RedirectRoute implements OnModuleInit {
       .header('cache-control', 'private, no-store')
       .header('referrer-policy', 'no-referrer-when-downgrade')
       .send();
+  }
+
+  private isBot(ua: string): boolean {
+    let bot = this.bots.get(ua);
+    if (bot === undefined) this.bots.set(ua, (bot = isbot(ua)));
+    return bot;
   }
 
   private page(reply: FastifyReply, status: number, html: string): void {
