@@ -25,6 +25,7 @@ export class RedirectRoute implements OnModuleInit {
   private readonly logger = new Logger(RedirectRoute.name);
   /** isbot's verdict per user agent: a handful of agents make most visits, and the pattern is long. */
   private readonly bots = new LRUCache<string, boolean>({ max: 10_000 });
+  private lastWarning = 0;
 
   constructor(
     private readonly adapter: HttpAdapterHost,
@@ -49,7 +50,11 @@ export class RedirectRoute implements OnModuleInit {
     try {
       target = await this.resolver.resolve(code);
     } catch (err) {
-      this.logger.warn(`redirect ${code} unresolved: ${(err as Error).message}`);
+      // An outage fails every uncached code: say so every 10 s, not once per request.
+      if (Date.now() - this.lastWarning > 10_000) {
+        this.lastWarning = Date.now();
+        this.logger.warn(`redirects of uncached codes fail: ${(err as Error).message}`);
+      }
       return this.page(reply.header('retry-after', '5'), 503, UNAVAILABLE_PAGE);
     }
     if ('missing' in target) return this.page(reply, 404, NOT_FOUND_PAGE);
