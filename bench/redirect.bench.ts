@@ -22,6 +22,7 @@ import {
   round,
   startDistApp,
   StartOptions,
+  stringFlag,
 } from './support';
 
 /** autocannon's options as the shared declaration has them; `requests` (per-request setup) is passed through. */
@@ -139,6 +140,7 @@ const bench: Bench = {
       durationSec: numberFlag(args, 'duration', 10),
       warmupSec: 2,
     };
+    const profileDir = stringFlag(args, 'cpu-prof');
     const env = loadEnvironment();
     await ensureDatabase(env.DATABASE_URL);
     progress('running migrations');
@@ -174,7 +176,13 @@ const bench: Bench = {
       try {
         const sampler = setInterval(() => uptimeDuring.push(loadAvg()), 2_000);
         siyu = await measure(
-          { name: 'siyu-api', script: 'apps/api/src/main.js', env: { LOG_LEVEL: 'warn' } },
+          {
+            name: 'siyu-api',
+            script: 'apps/api/src/main.js',
+            env: { LOG_LEVEL: 'warn' },
+            // --cpu-prof <dir>: a V8 CPU profile of the API under load, for finding where it spends.
+            nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+          },
           codes,
           o,
         ).finally(() => clearInterval(sampler));
