@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { CampaignsWorkerModule } from '@siyu/campaigns';
 import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
-import { OrdersIngestWorkerModule } from '@siyu/conversions';
+import { ConversionsWorkerModule, OrdersIngestWorkerModule } from '@siyu/conversions';
 import { CouponsWorkerModule } from '@siyu/coupons';
 import { CommunitiesWorkerModule } from '@siyu/communities';
 import { MembersWorkerModule } from '@siyu/members';
@@ -24,6 +24,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     CampaignsWorkerModule,
     CouponsWorkerModule,
     OrdersIngestWorkerModule,
+    ConversionsWorkerModule,
   ],
 })
 export class WorkerModule {}

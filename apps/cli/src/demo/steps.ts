@@ -2,6 +2,7 @@ import { ANALYTICS_DEMO_STEPS } from './analytics.steps';
 import { CAMPAIGNS_DEMO_STEPS } from './campaigns.steps';
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
 import { COMMUNITIES_DEMO_STEPS } from './communities.steps';
+import { CONVERSIONS_DEMO_STEPS } from './conversions.steps';
 import { COUPONS_DEMO_STEPS } from './coupons.steps';
 import { DRAWS_DEMO_STEPS } from './draws.steps';
 import { ORDERS_INGEST_DEMO_STEPS } from './orders-ingest.steps';
@@ -160,5 +161,6 @@ export const DEMO_STEPS: DemoStep[] = [
   ...COUPONS_DEMO_STEPS,
   ...DRAWS_DEMO_STEPS,
   ...ORDERS_INGEST_DEMO_STEPS,
+  ...CONVERSIONS_DEMO_STEPS,
   ...ANALYTICS_DEMO_STEPS,
 ];
