@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -6,7 +7,7 @@ import {
   CouponRedemptionService,
   CouponsModule,
   CouponTemplatesService,
-  randomCodes,
+  randomCodeLines,
 } from '@siyu/coupons';
 import { Actor, loadEnvironment, PlatformModule, runMigrations } from '@siyu/platform';
 import { DataSource } from 'typeorm';
@@ -110,9 +111,10 @@ const bench: Bench = {
       await templates.transition(actor, tpl.id, 'activate');
 
       // 1. Generation.
-      progress('CSPRNG alone (crypto.randomInt)…');
+      const loadAtStart = loadavg().map((l) => round(l, 2));
+      progress('CSPRNG alone (randomCodeLines: bulk random bytes, rejection sampling)…');
       let t0 = performance.now();
-      randomCodes('BN', 10, codes);
+      randomCodeLines('BN', 10, codes);
       const nodeOnlySec = (performance.now() - t0) / 1000;
       progress(`generating ${codes} codes through the batch…`);
       t0 = performance.now();
@@ -136,6 +138,7 @@ const bench: Bench = {
       await ds.query(`DROP TABLE coupons_bench_codes`);
       progress(`bare INSERT … SELECT of ${codes} codes: ${round(bareGenSec, 2)} s`);
       await ds.query(`VACUUM ANALYZE coupons`);
+      const loadAfterGenerate = loadavg().map((l) => round(l, 2));
 
       // 2. Redemption.
       const pool: Array<{ code: string }> = await ds.query(
@@ -187,6 +190,11 @@ const bench: Bench = {
       return {
         bench: 'coupons',
         machine: machineInfo(),
+        loadavg: {
+          atStart: loadAtStart,
+          afterGenerate: loadAfterGenerate,
+          atEnd: loadavg().map((l) => round(l, 2)),
+        },
         generate: {
           codes,
           distinct: stored,
