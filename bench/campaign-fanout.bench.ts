@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvironment, runMigrations } from '@siyu/platform';
@@ -64,6 +64,8 @@ interface CampaignRun {
   /** Schedule → the campaign shows `sending` (the start job ran, the snapshot committed). */
   startMs: number;
   workerPeakRssMiB: number[];
+  /** CPU (user + system) each part spent per delivered message, in microseconds. */
+  cpuUsPerDelivery: Record<string, number>;
   simSent: number;
   simCalls: Record<string, number>;
 }
@@ -285,6 +287,67 @@ function rssWatch(pids: number[]) {
   };
 }
 
+/** user + system CPU of a process so far, in clock ticks (0 when it is gone). */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/** Pids of every process whose command name is `comm` (Postgres backends, redis-server). */
+function pidsNamed(comm: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim().startsWith(comm)) pids.push(Number(entry));
+    } catch {
+      // exited between readdir and read
+    }
+  }
+  return pids;
+}
+
+/**
+ * CPU each part of the system spends during a phase: Siyu's processes by pid, every Postgres
+ * process and Redis by name (a backend that exits mid-phase loses its share, so Postgres is a lower
+ * bound), and this bench process. CPU time is what a faster machine or a quieter one cannot change,
+ * so it compares runs taken under different load better than wall time does.
+ */
+function cpuWatch(parts: Record<string, number[]>) {
+  const TICK_US = 10_000; // USER_HZ is 100 on Linux
+  const named = () => ({ postgres: pidsNamed('postgres'), redis: pidsNamed('redis-server') });
+  const snapshot = () => {
+    const all: Record<string, Map<number, number>> = {};
+    for (const [part, pids] of Object.entries({ ...parts, ...named() }))
+      all[part] = new Map(pids.map((pid) => [pid, cpuTicks(pid)]));
+    return all;
+  };
+  const start = snapshot();
+  const benchStart = process.cpuUsage();
+  return (deliveries: number): Record<string, number> => {
+    const end = snapshot();
+    const out: Record<string, number> = {};
+    for (const [part, pids] of Object.entries(end)) {
+      let ticks = 0;
+      for (const [pid, t] of pids) ticks += t - (start[part]?.get(pid) ?? 0);
+      out[part] = round((ticks * TICK_US) / Math.max(1, deliveries), 1);
+    }
+    const b = process.cpuUsage(benchStart);
+    out.bench = round((b.user + b.system) / Math.max(1, deliveries), 1);
+    out.total = round(
+      Object.values(out).reduce((a, v) => a + v, 0),
+      1,
+    );
+    return out;
+  };
+}
+
 async function runCampaign(
   api: ChildApp,
   auth: Record<string, string>,
@@ -292,10 +355,12 @@ async function runCampaign(
   workers: ChildApp[],
   body: object,
   simApi: string,
+  simPid: number,
 ): Promise<CampaignRun> {
   const before = await sim.stats();
   const created = await call<{ id: string }>(api.baseUrl, 'POST', '/v1/campaigns', auth, body);
   const stopRss = rssWatch(workers.map((w) => w.pid));
+  const stopCpu = cpuWatch({ workers: workers.map((w) => w.pid), api: [api.pid], sim: [simPid] });
   const started = performance.now();
   await call(api.baseUrl, 'POST', `/v1/campaigns/${created.id}/schedule`, auth, {});
   let startMs = 0;
@@ -315,6 +380,7 @@ async function runCampaign(
   }
   const totalMs = performance.now() - started;
   const peaks = stopRss();
+  const cpuUsPerDelivery = stopCpu(p.counts.sent ?? 0);
   if (p.status !== 'completed') throw new Error(`campaign ${created.id} ended ${p.status}`);
   const c = await call<{ snapshotMs: number | null; audienceSize: number }>(
     api.baseUrl,
@@ -340,6 +406,7 @@ async function runCampaign(
     snapshotMs: c.snapshotMs,
     startMs,
     workerPeakRssMiB: peaks,
+    cpuUsPerDelivery,
     simSent: (after.messages.byApi[simApi] ?? 0) - (before.messages.byApi[simApi] ?? 0),
     simCalls,
   };
@@ -499,6 +566,7 @@ const bench: Bench = {
           quietHoursExempt: true,
         },
         'message/template/send',
+        simApp.pid,
       );
       progress(`OA: ${oa.sent} sent in ${oa.totalSec} s (${oa.deliveriesPerSec}/s)`);
 
@@ -516,6 +584,7 @@ const bench: Bench = {
           quietHoursExempt: true,
         },
         'externalcontact/add_msg_template',
+        simApp.pid,
       );
       progress(`WeCom 1:1: ${wecom.sent} sent in ${wecom.totalSec} s (${wecom.deliveriesPerSec}/s)`);
 

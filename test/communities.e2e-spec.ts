@@ -510,6 +510,57 @@ describe('communities: groups synced from wecom-sim and kept current by its call
     ]);
   });
 
+  it('the periodic sync starts one system run per brand not synced within the period, and its scheduler is declared', async () => {
+    const due = await brandWithCorp();
+    const fresh = await brandWithCorp();
+    const tag = uniq();
+    await seed([
+      { chat_id: `wr-${tag}`, owner: `zhang-${tag}`, member_list: [{ userid: `wm-${tag}`, type: 2 }] },
+    ]);
+    await sync(fresh.cm.token); // synced just now: not due
+    const service = t.app.get(communities.CommunitySyncService);
+
+    const started = await service.startDue(3_600_000);
+    const runsOf = (brandId: string) =>
+      ds.query(
+        `SELECT id, status, requested_by_type, groups_synced FROM community_sync_runs WHERE brand_id = $1 ORDER BY created_at`,
+        [brandId],
+      );
+    const [run] = await runsOf(due.brand.id);
+    expect(started).toContain(run.id);
+    expect(run.requested_by_type).toBe('system');
+    expect(await runsOf(fresh.brand.id)).toHaveLength(1);
+    const done = await waitFor(
+      async () => {
+        const res = await t.http().get(`/v1/groups/sync/${run.id}`).set(bearer(due.cm.token)).expect(200);
+        return res.body.status === 'completed' ? res.body : undefined;
+      },
+      30_000,
+      'the periodic sync to finish',
+    );
+    expect(done.groupsSynced).toBe(1);
+    expect((await groupByChat(due.cm.token, `wr-${tag}`)).chatId).toBe(`wr-${tag}`);
+    const audit = await t
+      .http()
+      .get('/v1/audit-log')
+      .query({ action: 'community.sync.start', entityId: run.id })
+      .set(bearer(due.brand.owner.token))
+      .expect(200);
+    expect(audit.body.items).toEqual([expect.objectContaining({ actorType: 'system' })]);
+
+    // Within the period, neither brand is due again.
+    const again = await service.startDue(3_600_000);
+    expect(again).not.toContain(run.id);
+    expect(await runsOf(due.brand.id)).toHaveLength(1);
+    expect(await runsOf(fresh.brand.id)).toHaveLength(1);
+
+    const { QueueRegistry } = await import('@siyu/platform');
+    const queue = t.app.get(QueueRegistry).get(communities.CommunitySyncQueue);
+    const scheduler = await queue.getJobScheduler(communities.COMMUNITY_SYNC_DUE_SCHEDULER_ID);
+    expect(scheduler).toMatchObject({ name: communities.COMMUNITY_SYNC_DUE_JOB });
+    expect(Number(scheduler?.every)).toBeGreaterThanOrEqual(60_000);
+  });
+
   it("another brand's groups, memberships, syncs, tags and members' groups answer 404", async () => {
     const a = await brandWithCorp();
     const b = await brandWithCorp();

@@ -13,4 +13,8 @@ export const CommunitySyncQueue = defineQueue<CommunitySyncJob>('community-sync'
 });
 
 export const COMMUNITY_SYNC_JOB = 'community-sync';
+
+/** The periodic job that starts a sync for every brand due one (no data: it reads the brands). */
+export const COMMUNITY_SYNC_DUE_JOB = 'community-sync-due';
+export const COMMUNITY_SYNC_DUE_SCHEDULER_ID = 'community-sync-due';
 export const communitySyncJobId = (runId: string) => jobId('community-sync', runId);

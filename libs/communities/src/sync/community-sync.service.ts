@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Actor, AppConfig, AuditService, QueueRegistry, ReconcileRegistry } from '@siyu/platform';
+import {
+  Actor,
+  AppConfig,
+  AuditService,
+  QueueRegistry,
+  ReconcileRegistry,
+  systemActor,
+} from '@siyu/platform';
 import { ChannelFailure } from '@siyu/channels';
 import type { Job } from 'bullmq';
 import { DelayedError } from 'bullmq';
@@ -175,6 +182,38 @@ export class CommunitySyncService implements OnModuleInit {
     });
     await this.enqueue(result.run.id, actor.brandId);
     return result;
+  }
+
+  /**
+   * The periodic sync: one run, requested by the system, for every brand with a WeCom corp whose
+   * last run was created more than `everyMs` ago (or that never synced), in one statement. A brand
+   * with a run open keeps it. Callbacks keep groups current between runs; this pass catches what a
+   * lost or never-sent callback missed. Answers the runs it started.
+   */
+  async startDue(everyMs: number): Promise<string[]> {
+    const started = await this.ds.transaction(async (m) => {
+      const rows: Array<{ id: string; brand_id: string }> = await m.query(
+        `INSERT INTO community_sync_runs (brand_id, page_size, requested_by_type)
+         SELECT DISTINCT a.brand_id, $2::int, 'system' FROM channel_wecom_accounts a
+          WHERE NOT EXISTS (SELECT 1 FROM community_sync_runs r
+                             WHERE r.brand_id = a.brand_id
+                               AND r.created_at > now() - make_interval(secs => $1::double precision))
+         ON CONFLICT (brand_id) WHERE status IN ('pending', 'running') DO NOTHING
+         RETURNING id, brand_id`,
+        [everyMs / 1000, SYNC_PAGE_SIZE],
+      );
+      for (const r of rows)
+        await this.audit.record(m, systemActor(r.brand_id), {
+          action: 'community.sync.start',
+          entityType: 'community_sync_run',
+          entityId: r.id,
+          after: { pageSize: SYNC_PAGE_SIZE, periodic: true },
+        });
+      return rows;
+    });
+    for (const r of started) await this.enqueue(r.id, r.brand_id);
+    if (started.length > 0) this.logger.log({ runs: started.length }, 'periodic group syncs started');
+    return started.map((r) => r.id);
   }
 
   private async enqueue(runId: string, brandId: string): Promise<void> {

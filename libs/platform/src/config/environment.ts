@@ -201,6 +201,15 @@ export class EnvironmentVariables {
   @Max(64)
   CAMPAIGN_WORKER_CONCURRENCY = 8;
 
+  /**
+   * How often every brand's WeCom groups are synced in full (callbacks keep them current between
+   * runs), in ms. Default 6 hours.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60_000)
+  COMMUNITY_SYNC_EVERY_MS = 21_600_000;
+
   /** How long an account pauses after the server answers 45009 (its rate window), in ms. */
   @Transform(toInt)
   @IsInt()
