@@ -15,7 +15,7 @@ import { Actor, loadEnvironment, PlatformModule, runMigrations } from '@siyu/pla
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
-import { Bench, machineInfo, numberFlag, progress, ratio, round } from './support';
+import { Bench, machineInfo, numberFlag, progress, ratio, round, stringFlag } from './support';
 
 @Module({ imports: [PlatformModule, CouponsModule] })
 class CouponsBenchModule {}
@@ -114,6 +114,9 @@ const bench: Bench = {
   async run(args) {
     const codes = numberFlag(args, 'codes', 1_000_000);
     const seconds = numberFlag(args, 'seconds', 15);
+    // `--only generate`: the generation phase alone (re-measuring it without the redemption runs).
+    const only = stringFlag(args, 'only');
+    if (only !== undefined && only !== 'generate') throw new Error(`--only takes "generate", got "${only}"`);
     process.env.DATABASE_POOL_SIZE = String(CLIENTS + 6); // one connection per client (bench only)
     const env = loadEnvironment();
     progress(`running migrations on ${env.DATABASE_URL.replace(/\/\/[^@]*@/, '//')}`);
@@ -174,6 +177,26 @@ const bench: Bench = {
       await ds.query(`VACUUM ANALYZE coupons`);
       const loadAfterGenerate = loadavg().map((l) => round(l, 2));
 
+      const generate = {
+        codes,
+        distinct: stored,
+        seconds: round(genSec, 2),
+        codesPerSec: Math.round(codes / genSec),
+        target: TARGET_CODES_PER_SEC,
+        met: codes / genSec >= TARGET_CODES_PER_SEC,
+        csprngOnlyCodesPerSec: Math.round(codes / nodeOnlySec),
+        bareInsertSelectCodesPerSec: Math.round(codes / bareGenSec),
+        // The first half of the pipeline alone: lines drawn and COPYed into a temp table (no
+        // WAL, no index); the rest of `seconds` is the INSERT … SELECT into coupons and commits.
+        copyToStageOnlyCodesPerSec: Math.round(codes / stageSec),
+        ratioToBare: ratio(bareGenSec, genSec),
+      };
+      if (only === 'generate') {
+        await ds.query(`DELETE FROM brands WHERE id = $1`, [brandId]);
+        const loadavgs = { atStart: loadAtStart, afterGenerate: loadAfterGenerate };
+        return { bench: 'coupons', machine: machineInfo(), loadavg: loadavgs, generate };
+      }
+
       // 2. Redemption.
       const pool: Array<{ code: string }> = await ds.query(
         `SELECT code FROM coupons WHERE template_id = $1 ORDER BY id LIMIT 300000`,
@@ -229,20 +252,7 @@ const bench: Bench = {
           afterGenerate: loadAfterGenerate,
           atEnd: loadavg().map((l) => round(l, 2)),
         },
-        generate: {
-          codes,
-          distinct: stored,
-          seconds: round(genSec, 2),
-          codesPerSec: Math.round(codes / genSec),
-          target: TARGET_CODES_PER_SEC,
-          met: codes / genSec >= TARGET_CODES_PER_SEC,
-          csprngOnlyCodesPerSec: Math.round(codes / nodeOnlySec),
-          bareInsertSelectCodesPerSec: Math.round(codes / bareGenSec),
-          // The first half of the pipeline alone: lines drawn and COPYed into a temp table (no
-          // WAL, no index); the rest of `seconds` is the INSERT … SELECT into coupons and commits.
-          copyToStageOnlyCodesPerSec: Math.round(codes / stageSec),
-          ratioToBare: ratio(bareGenSec, genSec),
-        },
+        generate,
         redeem: { clients: CLIENTS, ...free },
         redeemWithMoneyBudget: { clients: CLIENTS, ...budgeted },
         bareConditionalUpdate: { clients: CLIENTS, ...bare },

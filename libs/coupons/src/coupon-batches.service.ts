@@ -272,6 +272,9 @@ export class CouponBatchesService {
         codeLines(t.codePrefix, t.codeLength, n - inserted),
         client.query(copyFrom(`COPY coupon_code_stage (code) FROM STDIN`)),
       );
+      // The conflict target is the code key alone: each row is checked against that one index
+      // before it is written, not against every unique index (the ids are new by construction,
+      // and a bearer code has no member, so the issue key cannot clash).
       const ids = timeOrderedIds();
       const res = await client.query(
         `INSERT INTO coupons (id, brand_id, template_id, code, kind, max_redemptions, source, source_ref, batch_id, valid_from, valid_until)
@@ -279,7 +282,7 @@ export class CouponBatchesService {
                 t.valid_from, ${COUPON_VALID_UNTIL_SQL}
            FROM (SELECT code, row_number() OVER () AS n FROM coupon_code_stage) s, coupon_templates t
           WHERE t.id = $1
-         ON CONFLICT DO NOTHING`,
+         ON CONFLICT (brand_id, code) DO NOTHING`,
         [t.id, b.source === 'partner' ? 'partner' : 'bulk', b.id, b.id, ids],
       );
       inserted += res.rowCount ?? 0;

@@ -32,6 +32,10 @@ export type RedemptionKind = (typeof REDEMPTION_KINDS)[number];
   unique: true,
   where: `kind = 'partial_refund'`,
 })
+// Indexes for the foreign keys' cascades: deleting a template's (or a brand's) million codes looks up
+// each code's ledger rows, and each row's reversals; without them every lookup is a table scan.
+@Index('coupon_redemptions_coupon_idx', ['couponId'])
+@Index('coupon_redemptions_reverses_idx', ['reversesId'], { where: 'reverses_id IS NOT NULL' })
 // The other coupons already redeemed for an order (the stacking check), by the order's reference.
 @Index('coupon_redemptions_order_ref_idx', ['brandId', 'orderRef'], { where: `kind = 'redemption'` })
 @Index('coupon_redemptions_template_idx', ['templateId', 'createdAt'])
