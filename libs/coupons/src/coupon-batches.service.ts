@@ -13,6 +13,7 @@ import { COUPON_VALID_UNTIL_SQL, CouponIssuingService, templateRefusal } from '.
 import {
   CUSTOM_CODE_PATTERN,
   GENERATION_CHUNK,
+  GENERATION_PARALLEL,
   INLINE_GENERATION_LIMIT,
   MAX_CODE_SPACE_DENSITY,
 } from './coupons.constants';
@@ -223,31 +224,64 @@ export class CouponBatchesService {
     for (;;) {
       const b = await this.ds.getRepository(CouponBatch).findOneByOrFail({ id: batchId });
       if (b.status === 'done' || b.status === 'failed') return b;
-      const finished = await this.ds.transaction(async (m) => {
-        const [[locked]]: [Array<{ done: number }>, number] = await m.query(
-          `UPDATE coupon_batches SET status = 'running', updated_at = now() WHERE id = $1 AND status IN ('pending', 'running')
-           RETURNING done`,
-          [batchId],
-        );
-        if (!locked) return true;
-        const t = await m.getRepository(CouponTemplate).findOneByOrFail({ id: b.templateId });
-        const left = b.requested - locked.done;
-        if (left <= 0 || (b.kind === 'segment' && templateRefusal(t) !== null && left > 0)) {
-          await m.query(
-            `UPDATE coupon_batches SET status = 'done', completed_at = now(), updated_at = now(),
-                    skipped = skipped + (requested - done), done = requested WHERE id = $1`,
-            [batchId],
-          );
-          return true;
-        }
-        if (b.kind === 'codes') await this.codesChunk(m, t, b, Math.min(left, GENERATION_CHUNK));
-        else await this.segmentChunk(m, t, b);
-        return false;
-      });
+      const finished = b.kind === 'codes' ? await this.codesRound(b) : await this.segmentStep(batchId, b);
       const now = await this.ds.getRepository(CouponBatch).findOneByOrFail({ id: batchId });
       if (onProgress) await onProgress(now.done, now.requested);
       if (finished) return now;
     }
+  }
+
+  /**
+   * The next chunks of a codes batch, GENERATION_PARALLEL at once, each in its own transaction and
+   * on its own connection (Postgres then inserts on both cores while Node waits). Each chunk moves
+   * `done` by its own count at its end, only while that stays within `requested`, so the codes in
+   * the table always match `done`; a chunk that would pass it (another process ran the same batch)
+   * is rolled back whole and the loop reads the batch again. True when nothing was left.
+   */
+  private async codesRound(b: CouponBatch): Promise<boolean> {
+    const left = b.requested - b.done;
+    if (left <= 0) {
+      await this.ds.query(
+        `UPDATE coupon_batches SET status = 'done', completed_at = now(), updated_at = now(),
+                skipped = skipped + (requested - done), done = requested WHERE id = $1 AND status IN ('pending', 'running')`,
+        [b.id],
+      );
+      return true;
+    }
+    const t = await this.ds.getRepository(CouponTemplate).findOneByOrFail({ id: b.templateId });
+    const sizes: number[] = [];
+    for (let rest = left; rest > 0 && sizes.length < GENERATION_PARALLEL; rest -= GENERATION_CHUNK)
+      sizes.push(Math.min(rest, GENERATION_CHUNK));
+    const results = await Promise.allSettled(
+      sizes.map((n) => this.ds.transaction((m) => this.codesChunk(m, t, b, n))),
+    );
+    for (const r of results)
+      if (r.status === 'rejected' && !(r.reason instanceof ChunkOverrun)) throw r.reason;
+    return false;
+  }
+
+  /** One step of a segment batch, in a transaction that holds the batch's row. */
+  private async segmentStep(batchId: string, b: CouponBatch): Promise<boolean> {
+    return this.ds.transaction(async (m) => {
+      const [[locked]]: [Array<{ done: number }>, number] = await m.query(
+        `UPDATE coupon_batches SET status = 'running', updated_at = now() WHERE id = $1 AND status IN ('pending', 'running')
+           RETURNING done`,
+        [batchId],
+      );
+      if (!locked) return true;
+      const t = await m.getRepository(CouponTemplate).findOneByOrFail({ id: b.templateId });
+      const left = b.requested - locked.done;
+      if (left <= 0 || (templateRefusal(t) !== null && left > 0)) {
+        await m.query(
+          `UPDATE coupon_batches SET status = 'done', completed_at = now(), updated_at = now(),
+                    skipped = skipped + (requested - done), done = requested WHERE id = $1`,
+          [batchId],
+        );
+        return true;
+      }
+      await this.segmentChunk(m, t, b);
+      return false;
+    });
   }
 
   /**
@@ -288,10 +322,11 @@ export class CouponBatchesService {
       inserted += res.rowCount ?? 0;
     }
     const [ok]: [unknown[], number] = await m.query(
-      `UPDATE coupon_batches SET done = done + $2, updated_at = now() WHERE id = $1 AND done + $2 <= requested RETURNING 1`,
+      `UPDATE coupon_batches SET done = done + $2, status = 'running', updated_at = now()
+        WHERE id = $1 AND status IN ('pending', 'running') AND done + $2 <= requested RETURNING 1`,
       [b.id, n],
     );
-    if (ok.length === 0) throw new Error(`batch ${b.id} moved under this run`);
+    if (ok.length === 0) throw new ChunkOverrun(b.id);
   }
 
   /** The next members of the snapshot (keyset by member id), each issued one coupon. */
@@ -320,6 +355,13 @@ export class CouponBatchesService {
               skipped = skipped + $3, cursor = $4, updated_at = now() WHERE id = $1`,
       [b.id, ids.length, ids.length - issued, ids.length ? ids[ids.length - 1].member_id : after],
     );
+  }
+}
+
+/** A chunk that would take a batch past `requested` (or a finished batch): its transaction rolls back. */
+class ChunkOverrun extends Error {
+  constructor(batchId: string) {
+    super(`batch ${batchId} moved under this run`);
   }
 }
 
