@@ -1,3 +1,4 @@
+import { CouponBatchesService } from '@siyu/coupons';
 import { DataSource } from 'typeorm';
 import { createBrand, TestBrand } from './factories/brand.factory';
 import { createMember } from './factories/member.factory';
@@ -55,6 +56,26 @@ describe('coupons: stacking rules and partial refunds (e2e)', () => {
   const redemptionsOf = async (code: string): Promise<number> =>
     (await ds.query(`SELECT redemptions FROM coupons WHERE brand_id = $1 AND code = $2`, [brand.id, code]))[0]
       .redemptions;
+
+  it('a codes batch run by two runners at once, two chunks each at a time, ends with exactly its count', async () => {
+    const id = await template({ codePrefix: 'PX', codeLength: 8 });
+    // 25,000 codes: queued (no worker in this app), then run here by two runners in 4,000-code chunks
+    const res = await api().post(`/v1/coupon-templates/${id}/codes`, { count: 25_000 }).expect(202);
+    const batches = t.app.get(CouponBatchesService);
+    const seen: number[] = [];
+    const [a, b] = await Promise.all([
+      batches.run(res.body.id, async (done) => void seen.push(done), 4_000),
+      batches.run(res.body.id, undefined, 4_000),
+    ]);
+    expect(a).toMatchObject({ status: 'done', done: 25_000, requested: 25_000, skipped: 0 });
+    expect(b).toMatchObject({ status: 'done', done: 25_000 });
+    expect(seen.some((d) => d > 0 && d < 25_000)).toBe(true); // progress between the chunks
+    const [{ n, distinct }] = await ds.query(
+      `SELECT count(*)::int AS n, count(DISTINCT code)::int AS distinct FROM coupons WHERE template_id = $1`,
+      [id],
+    );
+    expect({ n, distinct }).toEqual({ n: 25_000, distinct: 25_000 });
+  });
 
   describe('stacking', () => {
     it('validate: exclusive codes do not combine, stackable ones do, and the reason names the clash', async () => {

@@ -216,15 +216,20 @@ export class CouponBatchesService {
     return created.batch;
   }
 
-  /** Runs a batch to its end, chunk by chunk (each chunk commits with the batch's progress). */
+  /**
+   * Runs a batch to its end, chunk by chunk (each chunk commits with the batch's progress); `chunk`
+   * is the codes per chunk (GENERATION_CHUNK; smaller in tests).
+   */
   async run(
     batchId: string,
     onProgress?: (done: number, requested: number) => Promise<void>,
+    chunk: number = GENERATION_CHUNK,
   ): Promise<CouponBatch> {
     for (;;) {
       const b = await this.ds.getRepository(CouponBatch).findOneByOrFail({ id: batchId });
       if (b.status === 'done' || b.status === 'failed') return b;
-      const finished = b.kind === 'codes' ? await this.codesRound(b) : await this.segmentStep(batchId, b);
+      const finished =
+        b.kind === 'codes' ? await this.codesRound(b, chunk) : await this.segmentStep(batchId, b);
       const now = await this.ds.getRepository(CouponBatch).findOneByOrFail({ id: batchId });
       if (onProgress) await onProgress(now.done, now.requested);
       if (finished) return now;
@@ -238,7 +243,7 @@ export class CouponBatchesService {
    * the table always match `done`; a chunk that would pass it (another process ran the same batch)
    * is rolled back whole and the loop reads the batch again. True when nothing was left.
    */
-  private async codesRound(b: CouponBatch): Promise<boolean> {
+  private async codesRound(b: CouponBatch, chunk: number): Promise<boolean> {
     const left = b.requested - b.done;
     if (left <= 0) {
       await this.ds.query(
@@ -250,8 +255,8 @@ export class CouponBatchesService {
     }
     const t = await this.ds.getRepository(CouponTemplate).findOneByOrFail({ id: b.templateId });
     const sizes: number[] = [];
-    for (let rest = left; rest > 0 && sizes.length < GENERATION_PARALLEL; rest -= GENERATION_CHUNK)
-      sizes.push(Math.min(rest, GENERATION_CHUNK));
+    for (let rest = left; rest > 0 && sizes.length < GENERATION_PARALLEL; rest -= chunk)
+      sizes.push(Math.min(rest, chunk));
     const results = await Promise.allSettled(
       sizes.map((n) => this.ds.transaction((m) => this.codesChunk(m, t, b, n))),
     );
