@@ -372,6 +372,26 @@ describe('campaigns: group, 1:1 and OA campaigns through wecom-sim, exactly once
     expect((await finished(brand, exempt)).counts.sent).toBe(30);
   });
 
+  it("WeCom's own limit: a contact gets at most 4 broadcasts a day, the rest are skipped as wecom_limit", async () => {
+    const brand = await brandWithCorp();
+    const people = await contacts(brand, 3);
+    const body = (name: string) => ({
+      name,
+      channel: 'wecom_single',
+      audience: { kind: 'list', memberIds: people.map((p) => p.id) },
+      message: { text: name },
+      frequencyCapExempt: true, // only WeCom's limit stops these
+    });
+    for (let i = 1; i <= 4; i++) {
+      const p = await finished(brand, await launch(brand, body(`第 ${i} 条`)));
+      expect(p.counts).toMatchObject({ sent: 3, skipped: 0 });
+    }
+    const fifth = await finished(brand, await launch(brand, body('第 5 条')));
+    expect(fifth.counts).toMatchObject({ sent: 0, skipped: 3 });
+    expect(fifth.reasons).toEqual([{ status: 'skipped', reason: 'wecom_limit', count: 3 }]);
+    for (const person of people) expect((await sim.client.messages(person.ext)).total).toBe(4);
+  });
+
   it('quiet hours hold the campaign (nothing sent), and it is sent once they end', async () => {
     const brand = await brandWithCorp();
     const local = new Date(Date.now() + 8 * 3_600_000); // the test brand is in Asia/Shanghai
