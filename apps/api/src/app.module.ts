@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CampaignsHttpModule } from '@siyu/campaigns';
 import { ChannelsHttpModule } from '@siyu/channels';
 import { CommerceHttpModule } from '@siyu/commerce';
+import { OrdersIngestHttpModule } from '@siyu/conversions';
 import { CouponsHttpModule } from '@siyu/coupons';
 import { CommunitiesHttpModule } from '@siyu/communities';
 import { DrawsHttpModule } from '@siyu/draws';
@@ -25,6 +26,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     CouponsHttpModule,
     MemberTokensHttpModule,
     DrawsHttpModule,
+    OrdersIngestHttpModule,
   ],
 })
 export class AppModule {}

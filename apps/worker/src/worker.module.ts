@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CampaignsWorkerModule } from '@siyu/campaigns';
 import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
+import { OrdersIngestWorkerModule } from '@siyu/conversions';
 import { CouponsWorkerModule } from '@siyu/coupons';
 import { CommunitiesWorkerModule } from '@siyu/communities';
 import { MembersWorkerModule } from '@siyu/members';
@@ -22,6 +23,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     CommunitiesWorkerModule,
     CampaignsWorkerModule,
     CouponsWorkerModule,
+    OrdersIngestWorkerModule,
   ],
 })
 export class WorkerModule {}
