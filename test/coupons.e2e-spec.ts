@@ -437,14 +437,15 @@ describe('coupons (e2e)', () => {
         }),
       )
       .expect(200);
-    // a partial refund keeps the coupon used; the full refund rolls it back
+    // a partial refund keeps the coupon used (its share is its own ledger row); the full refund rolls it back
     await api()
       .post(`/v1/orders/${order.body.id}/refunds`, { externalId: 'r1', amountMinor: 800 })
       .expect(201);
-    let rows = await ds.query(`SELECT kind FROM coupon_redemptions WHERE order_id = $1 ORDER BY created_at`, [
-      order.body.id,
-    ]);
-    expect(rows).toEqual([{ kind: 'redemption' }]);
+    let rows = await ds.query(
+      `SELECT kind FROM coupon_redemptions WHERE order_id = $1 ORDER BY created_at, kind`,
+      [order.body.id],
+    );
+    expect(rows).toEqual([{ kind: 'redemption' }, { kind: 'partial_refund' }]);
     await api()
       .post(`/v1/orders/${order.body.id}/refunds`, { externalId: 'r2', amountMinor: 10_000 })
       .expect(201);
@@ -453,6 +454,7 @@ describe('coupons (e2e)', () => {
       [order.body.id],
     );
     expect(rows).toEqual([
+      { kind: 'partial_refund', reverses: true },
       { kind: 'redemption', reverses: false },
       { kind: 'rollback', reverses: true },
     ]);
