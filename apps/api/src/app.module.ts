@@ -5,6 +5,7 @@ import { CommerceHttpModule } from '@siyu/commerce';
 import { CouponsHttpModule } from '@siyu/coupons';
 import { CommunitiesHttpModule } from '@siyu/communities';
 import { DrawsHttpModule } from '@siyu/draws';
+import { LiveHttpModule } from '@siyu/live';
 import { MemberTokensHttpModule, MembersHttpModule } from '@siyu/members';
 import { PlatformModule, PlatformHttpModule } from '@siyu/platform';
 import { SegmentsHttpModule } from '@siyu/segments';
@@ -25,6 +26,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     CouponsHttpModule,
     MemberTokensHttpModule,
     DrawsHttpModule,
+    LiveHttpModule,
   ],
 })
 export class AppModule {}

@@ -3,6 +3,7 @@ import { CampaignsWorkerModule } from '@siyu/campaigns';
 import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
 import { CouponsWorkerModule } from '@siyu/coupons';
+import { LiveModule } from '@siyu/live';
 import { CommunitiesWorkerModule } from '@siyu/communities';
 import { MembersWorkerModule } from '@siyu/members';
 import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
@@ -22,6 +23,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     CommunitiesWorkerModule,
     CampaignsWorkerModule,
     CouponsWorkerModule,
+    LiveModule,
   ],
 })
 export class WorkerModule {}
