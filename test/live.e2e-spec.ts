@@ -387,4 +387,135 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
     const audit = await api(a).get('/v1/audit-log').query({ entityId: ok.body.id }).expect(200);
     expect(audit.body.items.map((x: { action: string }) => x.action)).toContain('live_session.created');
   });
+
+  it('the live coupon follows the window; "now live" is quiet-hours exempt only when the brand allows it; the report matches the rows', async () => {
+    const brand = await brandWithCorp();
+    const [buyer, repeat, later] = await contacts(brand, 3);
+    const [g] = await groups(brand, 1);
+    const template = await api(brand)
+      .post('/v1/coupon-templates', { name: '直播专享', kind: 'fixed_amount', amountOffMinor: 1000 })
+      .expect(201);
+    await api(brand).put('/v1/live-settings', { nowLiveQuietHoursExempt: true }).expect(200);
+    const start = Date.parse(utcLocal(Date.now() + 3_600_000) + 'Z');
+    const end = start + 3_600_000;
+    const res = await api(brand)
+      .post('/v1/live-sessions', {
+        title: '券专场',
+        platform: 'wechat_channels',
+        finderId: 'sph_x',
+        plannedStart: utcLocal(start),
+        plannedEnd: utcLocal(end),
+        couponTemplateId: template.body.id,
+        couponGraceMinutes: 15,
+        audience: { groupIds: [g.id] },
+        products: [{ name: '面霜', priceMinor: '19900', destinationUrl: 'https://shop.example.com/p/1' }],
+      })
+      .expect(201);
+    expect(res.body.products).toEqual([
+      expect.objectContaining({ name: '面霜', priceMinor: '19900', linkId: null }),
+    ]);
+    const t1 = (await api(brand).get(`/v1/coupon-templates/${template.body.id}`).expect(200)).body;
+    expect(Date.parse(t1.validFrom)).toBe(start);
+    expect(Date.parse(t1.validUntil)).toBe(end + 15 * 60_000);
+    await api(brand).post(`/v1/coupon-templates/${template.body.id}/activate`).expect(200);
+    const issued = await api(brand)
+      .post(`/v1/coupon-templates/${template.body.id}/issue`, { memberId: buyer.id })
+      .expect(201);
+    const early = await api(brand)
+      .post('/v1/coupons/validate', { code: issued.body.code, memberId: buyer.id, cartAmountMinor: 5_000 })
+      .expect(200);
+    expect(early.body).toMatchObject({ valid: false, reason: 'not_yet_valid' });
+
+    // Quiet hours: only "now live" carries the exemption the brand's live setting gives.
+    expect(byKind(res.body.reminders, 'before_start')[0].campaigns).toHaveLength(1);
+    for (const r of res.body.reminders as Reminder[])
+      for (const c of r.campaigns)
+        expect((await campaign(brand, c.id)).quietHoursExempt).toBe(r.kind === 'now_live');
+    await api(brand).put('/v1/live-settings', { nowLiveQuietHoursExempt: false }).expect(200);
+    const moved = await api(brand)
+      .patch(`/v1/live-sessions/${res.body.id}`, { plannedEnd: utcLocal(end + 60_000) })
+      .expect(200);
+    const nowLive = byKind(moved.body.reminders, 'now_live')[0];
+    expect((await campaign(brand, nowLive.campaigns[0].id)).quietHoursExempt).toBe(false);
+    await api(brand)
+      .patch(`/v1/live-sessions/${res.body.id}`, { plannedEnd: utcLocal(end) })
+      .expect(200);
+
+    // Orders around the session, and the report computed independently from the same list.
+    const H = 3_600_000;
+    const orders = [
+      { m: buyer.id, at: start + 60_000, status: 'paid', amount: 10_000, refunded: 0, rep: false },
+      {
+        m: buyer.id,
+        at: start + 120_000,
+        status: 'partially_refunded',
+        amount: 5_000,
+        refunded: 1_000,
+        rep: true,
+      },
+      { m: repeat.id, at: end - 60_000, status: 'paid', amount: 7_000, refunded: 0, rep: true },
+      { m: repeat.id, at: start + 60_000, status: 'refunded', amount: 9_000, refunded: 9_000, rep: true },
+      { m: later.id, at: start + 60_000, status: 'cancelled', amount: 3_000, refunded: 0, rep: false },
+      { m: later.id, at: end + 2 * H, status: 'paid', amount: 2_000, refunded: 0, rep: true },
+      { m: later.id, at: end + 25 * H, status: 'paid', amount: 8_000, refunded: 0, rep: true },
+      { m: buyer.id, at: start - 60_000, status: 'paid', amount: 4_000, refunded: 0, rep: false },
+    ];
+    await ds.query(
+      `INSERT INTO orders (brand_id, member_id, source, external_id, status, currency, amount_minor,
+                           refunded_minor, placed_at, is_repurchase)
+       SELECT $1, o.m, 'store', 'live-' || o.i, o.status, 'CNY', o.amount, o.refunded, o.at, o.rep
+         FROM jsonb_to_recordset($2::jsonb) AS o(i int, m uuid, status text, amount bigint, refunded bigint,
+                                                  at timestamptz, rep boolean)`,
+      [brand.id, JSON.stringify(orders.map((o, i) => ({ ...o, i, at: new Date(o.at).toISOString() })))],
+    );
+    const expected = (from: number, to: number) => {
+      const counted = orders.filter(
+        (o) => o.at >= from && o.at < to && ['paid', 'partially_refunded'].includes(o.status),
+      );
+      const buyers = new Map<string, boolean>();
+      for (const o of counted) buyers.set(o.m, (buyers.get(o.m) ?? false) || !o.rep);
+      return {
+        orders: counted.length,
+        gmvMinor: String(counted.reduce((n, o) => n + o.amount - o.refunded, 0)),
+        newBuyers: [...buyers.values()].filter(Boolean).length,
+        repeatBuyers: [...buyers.values()].filter((x) => !x).length,
+      };
+    };
+    const report = (await api(brand).get(`/v1/live-sessions/${res.body.id}/report`).expect(200)).body;
+    expect(report.during).toMatchObject(expected(start, end));
+    expect(report.after24h).toMatchObject(expected(end, end + 24 * H));
+    expect(report.during.orders).toBeGreaterThan(0);
+    expect(report).toMatchObject({
+      currency: 'CNY',
+      coupon: { templateId: template.body.id, redemptions: 0 },
+      linksPending: true,
+    });
+  });
+
+  it("campaigns' registered audience: an unknown resolver or another brand's session is a 422 naming the field", async () => {
+    const a = await brandWithCorp();
+    const b = await brandWithCorp();
+    const draft = (audience: object) =>
+      api(a).post('/v1/campaigns', {
+        name: 'r',
+        channel: 'wecom_single',
+        audience: { kind: 'registered', ...audience },
+        message: { text: 'hi' },
+      });
+    const unknown = await draft({ resolver: 'nope', ref: 'x' }).expect(422);
+    expect(unknown.body.errors[0].field).toBe('audience.resolver');
+    const missing = await draft({ resolver: 'live_session' }).expect(400);
+    expect(missing.body.errors[0].field).toBe('audience.ref');
+    const other = await api(b)
+      .post('/v1/live-sessions', {
+        title: 'b',
+        platform: 'other',
+        plannedStart: '2030-02-01T20:00',
+        plannedEnd: '2030-02-01T21:00',
+      })
+      .expect(201);
+    const c = await draft({ resolver: 'live_session', ref: `${other.body.id}:rsvp` }).expect(201);
+    const scheduled = await api(a).post(`/v1/campaigns/${c.body.id}/schedule`, {}).expect(422);
+    expect(scheduled.body.errors[0].field).toBe('audience.ref');
+  });
 });
