@@ -396,7 +396,7 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
       .post('/v1/coupon-templates', { name: '直播专享', kind: 'fixed_amount', amountOffMinor: 1000 })
       .expect(201);
     await api(brand).put('/v1/live-settings', { nowLiveQuietHoursExempt: true }).expect(200);
-    const start = Date.parse(utcLocal(Date.now() + 3_600_000) + 'Z');
+    const start = Date.parse(utcLocal(Date.now() + 2 * 3_600_000) + 'Z');
     const end = start + 3_600_000;
     const res = await api(brand)
       .post('/v1/live-sessions', {
