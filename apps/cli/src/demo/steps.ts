@@ -3,6 +3,7 @@ import { COMMERCE_DEMO_STEPS } from './commerce.steps';
 import { COMMUNITIES_DEMO_STEPS } from './communities.steps';
 import { COUPONS_DEMO_STEPS } from './coupons.steps';
 import { DRAWS_DEMO_STEPS } from './draws.steps';
+import { LIVE_DEMO_STEPS } from './live.steps';
 import { DemoContext, DemoStep } from './demo-context';
 import { SEGMENTS_DEMO_STEPS } from './segments.steps';
 import { TIERS_DEMO_STEPS } from './tiers.steps';
@@ -157,4 +158,5 @@ export const DEMO_STEPS: DemoStep[] = [
   ...CAMPAIGNS_DEMO_STEPS,
   ...COUPONS_DEMO_STEPS,
   ...DRAWS_DEMO_STEPS,
+  ...LIVE_DEMO_STEPS,
 ];
