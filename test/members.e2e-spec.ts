@@ -197,6 +197,7 @@ describe('members (e2e)', () => {
           identities: { unionid: mergedUnion, phone: mergedPhone },
           tagIds: [vip.id, tea.id],
           city: '成都',
+          timeZone: 'America/Los_Angeles',
         });
         // aggregates come from orders: commerce recomputes the survivor's from the orders it now holds
         await recordOrder(t.app, brand, { memberId: merged.id, amountMinor: 10000 });
@@ -214,6 +215,7 @@ describe('members (e2e)', () => {
           id: survivor.id,
           nickname: 'Keep',
           city: '成都',
+          timeZone: 'America/Los_Angeles', // the survivor had none: it takes the merged one's
           orderCount: 3,
           paidSpendMinor: '20000',
         });
@@ -240,6 +242,7 @@ describe('members (e2e)', () => {
           mergedInto: survivor.id,
           reachable: false,
           nickname: null,
+          timeZone: null,
           orderCount: 0,
           tags: [],
         });

@@ -59,6 +59,9 @@ export const CLAIM_SIZE = { wecom_group: 2_000, wecom_single: 10_000, oa: 500 } 
 /** OA rows sent between two looks at the campaign's status (pause and cancel apply at the next). */
 export const OA_SEND_SLICE = 100;
 
+/** A snapshot of at least this many rows is followed by ANALYZE of the ledger (see CampaignEngine.start). */
+export const ANALYZE_AFTER_ROWS = 50_000;
+
 /**
  * A member-time-zone campaign: a member whose local send time passed longer ago than this when the
  * audience is snapshotted is skipped (`local_time_passed`) rather than sent late.
