@@ -188,6 +188,25 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
     expect(after.status).toBe('scheduled');
     expect((await campaign(brand, after.campaigns[0].id)).schedule.sendAt).toBe('2027-03-14T05:00:00.000Z');
     expect((await campaign(brand, due.day_before.campaigns[0].id)).status).toBe('cancelled');
+
+    // Two moves at once re-plan one after the other: one scheduled campaign per reminder and channel.
+    await Promise.all(
+      ['2027-03-14T19:00', '2027-03-14T19:30'].map((plannedStart) =>
+        api(brand).patch(`/v1/live-sessions/${res.body.id}`, { plannedStart }).expect(200),
+      ),
+    );
+    const final = await reminders(brand, res.body.id);
+    const live = final.filter((r) => r.status === 'scheduled');
+    expect(live.map((r) => r.kind).sort()).toEqual(['after_end', 'before_start', 'day_before', 'now_live']);
+    const [{ n }] = await ds.query(
+      `SELECT count(*)::int AS n FROM campaigns WHERE brand_id = $1 AND status = 'scheduled'`,
+      [brand.id],
+    );
+    expect(n).toBe(live.reduce((k, r) => k + r.campaigns.length, 0));
+    const startAt = Date.parse(
+      (await api(brand).get(`/v1/live-sessions/${res.body.id}`).expect(200)).body.plannedStartAt,
+    );
+    expect(Date.parse(live.find((r) => r.kind === 'now_live')!.dueAt)).toBe(startAt);
   });
 
   it('a passed reminder is skipped with time_passed; a sent one stays when the start moves; unsent ones move', async () => {
@@ -261,7 +280,12 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
     expect(first.body).toMatchObject({ subscribed: true, changed: true, rsvpCount: 1 });
     const again = await t.http().post(`/v1/live-sessions/${id}/rsvp`).set(bearer(token)).send({}).expect(200);
     expect(again.body).toMatchObject({ changed: false, rsvpCount: 1 });
-    await api(brand).post(`/v1/live-sessions/${id}/rsvp`, { memberId: rsvpOnly.id }).expect(200);
+    const concurrent = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        api(brand).post(`/v1/live-sessions/${id}/rsvp`, { memberId: rsvpOnly.id }).expect(200),
+      ),
+    );
+    expect(concurrent.filter((r) => r.body.changed)).toHaveLength(1);
     await api(brand).post(`/v1/live-sessions/${id}/rsvp`, { memberId: neither.id }).expect(200);
     const off = await t
       .http()
@@ -294,6 +318,10 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
     await api(brand).post(`/v1/live-sessions/${id}/end`).expect(200);
     const report = await api(brand).get(`/v1/live-sessions/${id}/report`).expect(200);
     expect(report.body).toMatchObject({ rsvps: 2, deliveries: { sent: 3 } });
+    expect(report.body.reminders.find((r: { kind: string }) => r.kind === 'now_live')).toMatchObject({
+      status: 'sent',
+      deliveries: { sent: 3, skipped: 0, failed: 0 },
+    });
   });
 
   it('cancelling with a notice cancels unsent reminders and tells the groups now', async () => {

@@ -62,7 +62,16 @@ export class LiveRemindersService {
   }
 
   /** Replaces the plan: unsent reminders are withdrawn, the new ones planned (sent ones stay). */
-  async replacePlan(actor: Actor, s: LiveSession, zone: string, items: readonly PlanItem[]): Promise<void> {
+  async replacePlan(actor: Actor, s0: LiveSession, zone: string, items: readonly PlanItem[]): Promise<void> {
+    await this.locked(s0, (s) => this.replacePlanLocked(actor, s, zone, items));
+  }
+
+  private async replacePlanLocked(
+    actor: Actor,
+    s: LiveSession,
+    zone: string,
+    items: readonly PlanItem[],
+  ): Promise<void> {
     const current = await this.list(s.brandId, s.id);
     for (const r of current) {
       if (r.status === 'skipped' || r.status === 'failed')
@@ -94,7 +103,12 @@ export class LiveRemindersService {
    * The session moved or its audience changed: each reminder not yet sent (scheduled, skipped or
    * failed) gets its new instant and fresh campaigns.
    */
-  async replan(actor: Actor, s: LiveSession, zone: string): Promise<void> {
+  async replan(actor: Actor, s0: LiveSession, zone: string): Promise<void> {
+    await this.locked(s0, (s) => this.replanLocked(actor, s, zone));
+  }
+
+  private async replanLocked(actor: Actor, s: LiveSession, zone: string): Promise<void> {
+    if (s.status !== 'planned') return;
     for (const r of await this.list(s.brandId, s.id)) {
       if (r.kind === 'cancel_notice' || r.status === 'cancelled' || r.status === 'sent') continue;
       if (r.status === 'scheduled' && !(await this.withdraw(actor, r, 'moved'))) {
@@ -107,7 +121,12 @@ export class LiveRemindersService {
   }
 
   /** The session went live: an unsent "now live" goes now rather than at the planned start. */
-  async nowLive(actor: Actor, s: LiveSession, zone: string): Promise<void> {
+  async nowLive(actor: Actor, s0: LiveSession, zone: string): Promise<void> {
+    await this.locked(s0, (s) => this.nowLiveLocked(actor, s, zone));
+  }
+
+  private async nowLiveLocked(actor: Actor, s: LiveSession, zone: string): Promise<void> {
+    if (s.status !== 'live') return;
     for (const r of await this.list(s.brandId, s.id)) {
       if (r.kind !== 'now_live' || r.status !== 'scheduled') continue;
       if (!(await this.withdraw(actor, r, 'started'))) {
@@ -120,7 +139,16 @@ export class LiveRemindersService {
   }
 
   /** Cancels every unsent reminder; with `notice`, sends a cancellation notice now. */
-  async cancelAll(actor: Actor, s: LiveSession, zone: string, notice: string | null): Promise<void> {
+  async cancelAll(actor: Actor, s0: LiveSession, zone: string, notice: string | null): Promise<void> {
+    await this.locked(s0, (s) => this.cancelAllLocked(actor, s, zone, notice));
+  }
+
+  private async cancelAllLocked(
+    actor: Actor,
+    s: LiveSession,
+    zone: string,
+    notice: string | null,
+  ): Promise<void> {
     const current = await this.list(s.brandId, s.id);
     for (const r of current) {
       if (r.status === 'skipped' || r.status === 'failed') {
@@ -182,6 +210,31 @@ export class LiveRemindersService {
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs a change of the session's reminders holding its row lock (in a transaction of its own), on
+   * the session as it is now: two edits that commit one after the other re-plan one after the other,
+   * each from the latest times, instead of interleaving their campaign calls. FOR NO KEY UPDATE, not
+   * FOR UPDATE: the reminder rows written meanwhile take FOR KEY SHARE on the session (their foreign
+   * key) from other connections, which FOR UPDATE would block forever.
+   */
+  private async locked(s: LiveSession, fn: (fresh: LiveSession) => Promise<void>): Promise<void> {
+    const qr = this.ds.createQueryRunner();
+    await qr.connect();
+    await qr.startTransaction();
+    try {
+      const fresh = await qr.manager
+        .getRepository(LiveSession)
+        .findOne({ where: { id: s.id, brandId: s.brandId }, lock: { mode: 'for_no_key_update' } });
+      if (fresh) await fn(fresh);
+      await qr.commitTransaction();
+    } catch (err) {
+      await qr.rollbackTransaction();
+      throw err;
+    } finally {
+      await qr.release();
+    }
+  }
 
   /**
    * Takes an unsent reminder's campaigns back (unschedule, then cancel) and marks it `cancelled`

@@ -97,7 +97,12 @@ export class LiveReportService {
       failed: string;
       pending: string;
     }> = await this.ds.query(
-      `SELECT r.id, r.kind, r.status,
+      `SELECT r.id, r.kind,
+                CASE WHEN r.status = 'scheduled' AND EXISTS (
+                       SELECT 1 FROM campaigns c
+                        WHERE c.id IN (r.group_campaign_id, r.member_campaign_id)
+                          AND c.status NOT IN ('draft', 'scheduled', 'cancelled'))
+                     THEN 'sent' ELSE r.status END AS status,
                 count(*) FILTER (WHERE d.status = 'sent') AS sent,
                 count(*) FILTER (WHERE d.status = 'skipped') AS skipped,
                 count(*) FILTER (WHERE d.status = 'failed') AS failed,
