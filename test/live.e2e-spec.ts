@@ -546,4 +546,34 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
     const scheduled = await api(a).post(`/v1/campaigns/${c.body.id}/schedule`, {}).expect(422);
     expect(scheduled.body.errors[0].field).toBe('audience.ref');
   });
+
+  it('a reminder whose campaign cannot be scheduled is failed with the reason, and leaves no campaign waiting', async () => {
+    const brand = await f.createBrand(t.app, { timeZone: 'UTC' }); // no WeCom corp: 1:1 campaigns cannot be scheduled
+    const segment = await api(brand)
+      .post('/v1/segments', {
+        name: `all ${uniq()}`,
+        rule: { all: [{ field: 'source_channel', op: 'eq', value: 'wecom' }] },
+      })
+      .expect(201);
+    const start = Date.now() + 3 * 3_600_000;
+    const res = await api(brand)
+      .post('/v1/live-sessions', {
+        title: '无企微',
+        platform: 'other',
+        plannedStart: utcLocal(start),
+        plannedEnd: utcLocal(start + 3_600_000),
+        audience: { segmentIds: [segment.body.id] },
+      })
+      .expect(201);
+    const planned = (res.body.reminders as Reminder[]).filter((r) => r.kind !== 'day_before');
+    for (const r of planned) {
+      expect(r.status).toBe('failed');
+      expect(r.reason).toContain('channel');
+    }
+    const rows: Array<{ status: string; n: number }> = await ds.query(
+      `SELECT status, count(*)::int AS n FROM campaigns WHERE brand_id = $1 GROUP BY 1`,
+      [brand.id],
+    );
+    expect(rows).toEqual([{ status: 'cancelled', n: planned.length }]);
+  });
 });

@@ -15,6 +15,8 @@ const planItemOf = (r: LiveReminder): PlanItem => ({
   ...(r.minutes !== null ? { minutes: r.minutes } : {}),
 });
 
+type CampaignDraft = Parameters<CampaignsService['create']>[1];
+
 /** Campaign states in which a reminder has not been sent yet (its campaign may still move). */
 const UNSENT: readonly CampaignStatus[] = ['draft', 'scheduled'];
 
@@ -292,39 +294,55 @@ export class LiveRemindersService {
         const exempt = r.kind === 'now_live' && (await this.nowLiveExempt(s.brandId));
         const at = opts.now ? {} : { at: instantToLocal(r.dueAt, 'UTC'), timeZone: 'UTC' };
         const name = `${s.title} · ${r.kind}`.slice(0, 120);
+        const drafts: Array<['groupCampaignId' | 'memberCampaignId', CampaignDraft]> = [];
         if (s.groupIds.length > 0)
-          r.groupCampaignId = await this.launch(actor, at, {
-            name,
-            channel: 'wecom_group',
-            audience: { kind: 'groups', groupIds: s.groupIds },
-            message: { text },
-            quietHoursExempt: exempt,
-          });
+          drafts.push([
+            'groupCampaignId',
+            {
+              name,
+              channel: 'wecom_group',
+              audience: { kind: 'groups', groupIds: s.groupIds },
+              message: { text },
+              quietHoursExempt: exempt,
+            },
+          ]);
         if (s.segmentIds.length > 0 || withRsvps)
-          r.memberCampaignId = await this.launch(actor, at, {
-            name,
-            channel: 'wecom_single',
-            audience: { kind: 'registered', resolver: LIVE_AUDIENCE, ref: withRsvps ? `${s.id}:rsvp` : s.id },
-            message: { text },
-            quietHoursExempt: exempt,
-          });
+          drafts.push([
+            'memberCampaignId',
+            {
+              name,
+              channel: 'wecom_single',
+              audience: {
+                kind: 'registered',
+                resolver: LIVE_AUDIENCE,
+                ref: withRsvps ? `${s.id}:rsvp` : s.id,
+              },
+              message: { text },
+              quietHoursExempt: exempt,
+            },
+          ]);
+        for (const [field, dto] of drafts) r[field] = (await this.campaigns.create(actor, dto)).id;
+        // The row names its campaigns before any is scheduled, so none can send unaccounted for.
+        await this.save(r);
+        for (const [field] of drafts) await this.campaigns.schedule(actor, r[field] as string, at);
       } catch (err) {
         if (!(err instanceof DomainException) || err.status >= 500) throw err;
         this.log.warn(`live reminder ${r.id} could not be scheduled: ${err.message}`);
+        await this.discard(actor, r);
         Object.assign(r, { status: 'failed', reason: `${err.code}: ${err.message}`.slice(0, 500) });
       }
     }
     await this.save(r);
   }
 
-  private async launch(
-    actor: Actor,
-    at: { at?: string; timeZone?: string },
-    dto: Parameters<CampaignsService['create']>[1],
-  ): Promise<string> {
-    const c = await this.campaigns.create(actor, dto);
-    await this.campaigns.schedule(actor, c.id, at);
-    return c.id;
+  /** A reminder that failed keeps none of its campaigns waiting: a later re-plan makes new ones. */
+  private async discard(actor: Actor, r: LiveReminder): Promise<void> {
+    for (const id of [r.groupCampaignId, r.memberCampaignId]) {
+      if (!id) continue;
+      const c = await this.campaigns.get(r.brandId, id);
+      if (c.status === 'scheduled') await this.campaigns.unschedule(actor, id);
+      if (c.status === 'scheduled' || c.status === 'draft') await this.campaigns.cancel(actor, id);
+    }
   }
 
   private async nowLiveExempt(brandId: string): Promise<boolean> {
