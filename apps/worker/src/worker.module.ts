@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CampaignsWorkerModule } from '@siyu/campaigns';
 import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
+import { OrdersIngestWorkerModule } from '@siyu/conversions';
 import { CouponsWorkerModule } from '@siyu/coupons';
 import { LiveModule } from '@siyu/live';
 import { CommunitiesWorkerModule } from '@siyu/communities';
@@ -24,6 +25,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     CampaignsWorkerModule,
     CouponsWorkerModule,
     LiveModule,
+    OrdersIngestWorkerModule,
   ],
 })
 export class WorkerModule {}

@@ -1,2 +1,2 @@
 /** Tracked links, clicks, orders in (webhooks, affiliate reports) and attribution. */
-export {};
+export * from './ingest';

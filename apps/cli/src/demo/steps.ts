@@ -4,6 +4,7 @@ import { COMMUNITIES_DEMO_STEPS } from './communities.steps';
 import { COUPONS_DEMO_STEPS } from './coupons.steps';
 import { DRAWS_DEMO_STEPS } from './draws.steps';
 import { LIVE_DEMO_STEPS } from './live.steps';
+import { ORDERS_INGEST_DEMO_STEPS } from './orders-ingest.steps';
 import { DemoContext, DemoStep } from './demo-context';
 import { SEGMENTS_DEMO_STEPS } from './segments.steps';
 import { TIERS_DEMO_STEPS } from './tiers.steps';
@@ -159,4 +160,5 @@ export const DEMO_STEPS: DemoStep[] = [
   ...COUPONS_DEMO_STEPS,
   ...DRAWS_DEMO_STEPS,
   ...LIVE_DEMO_STEPS,
+  ...ORDERS_INGEST_DEMO_STEPS,
 ];

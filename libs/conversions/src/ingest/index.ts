@@ -1,0 +1,13 @@
+export * from './orders-ingest.module';
+export * from './orders-ingest-http.module';
+export * from './orders-ingest-worker.module';
+export { OrderSourcesService } from './sources/order-sources.service';
+export { GenericWebhookService } from './webhooks/generic-webhook.service';
+export { genericSignature, shopifySignature } from './webhooks/webhook-signature';
+export { ShopifyWebhookService } from './shopify/shopify-webhook.service';
+export { AffiliateOrdersService } from './affiliate/affiliate-orders.service';
+export type { AffiliateRowResult } from './affiliate/affiliate-orders.service';
+export { AffiliateImportsService } from './affiliate/affiliate-imports.service';
+export type { AffiliateImportView } from './affiliate/affiliate-imports.service';
+export * from './jobs/ingest.queue';
+export type { OrderSourceKind } from './entities/order-source.entity';
