@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 // Type-only: the app must load after wecom-sim is up (see startAppWithSim).
 import type { TestBrand } from './factories/brand.factory';
 import type { TestApp } from './harness';
 import { waitFor } from './support/processes';
+import { flushPrefix } from './support/redis';
 import { startAppWithSim } from './support/sim-app';
 import type { SimProcess } from './support/wecom-sim';
 
@@ -575,5 +577,33 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
       [brand.id],
     );
     expect(rows).toEqual([{ status: 'cancelled', n: planned.length }]);
+  });
+
+  it("Redis loses the reminder's scheduled job: the reconciler re-enqueues it and each group gets it once", async () => {
+    const brand = await brandWithCorp();
+    const [g1, g2] = await groups(brand, 2);
+    const start = Date.now() + 60 * 60_000 + 3_000; // "1 hour before" is due in ~3 s
+    const res = await api(brand)
+      .post('/v1/live-sessions', {
+        title: '重启也只发一次',
+        platform: 'douyin',
+        roomUrl: 'https://live.example.com/room/9',
+        plannedStart: utcLocal(start),
+        plannedEnd: utcLocal(start + 3_600_000),
+        audience: { groupIds: [g1.id, g2.id] },
+        reminders: [{ kind: 'before_start', minutes: 60 }],
+      })
+      .expect(201);
+    const { REDIS, AppConfig, Reconciler } = await import('@siyu/platform');
+    const deleted = await flushPrefix(t.app.get<Redis>(REDIS), t.app.get(AppConfig).get('QUEUE_PREFIX'));
+    expect(deleted).toBeGreaterThan(0);
+    // The worker's periodic pass (a BullMQ scheduler, itself flushed); here run once, as at start-up.
+    await t.app.get(Reconciler).reconcile();
+    const reminder = byKind(res.body.reminders, 'before_start')[0];
+    const p = await finished(brand, reminder.campaigns[0].id);
+    expect(p.counts.sent).toBe(2);
+    for (const g of [g1, g2]) expect((await sim.client.messages(g.chatId)).total).toBe(1);
+    expect((await sim.client.stats()).duplicates.recipients).toBe(0);
+    expect(byKind(await reminders(brand, res.body.id), 'before_start')[0].status).toBe('sent');
   });
 });
