@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { CampaignsHttpModule } from '@siyu/campaigns';
 import { ChannelsHttpModule } from '@siyu/channels';
 import { CommerceHttpModule } from '@siyu/commerce';
-import { OrdersIngestHttpModule } from '@siyu/conversions';
+import { ConversionsHttpModule, OrdersIngestHttpModule } from '@siyu/conversions';
 import { CouponsHttpModule } from '@siyu/coupons';
 import { CommunitiesHttpModule } from '@siyu/communities';
 import { DrawsHttpModule } from '@siyu/draws';
@@ -29,6 +29,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     DrawsHttpModule,
     LiveHttpModule,
     OrdersIngestHttpModule,
+    ConversionsHttpModule,
   ],
 })
 export class AppModule {}

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { CampaignsWorkerModule } from '@siyu/campaigns';
 import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
-import { OrdersIngestWorkerModule } from '@siyu/conversions';
+import { ConversionsWorkerModule, OrdersIngestWorkerModule } from '@siyu/conversions';
 import { CouponsWorkerModule } from '@siyu/coupons';
 import { LiveModule } from '@siyu/live';
 import { CommunitiesWorkerModule } from '@siyu/communities';
@@ -26,6 +26,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     CouponsWorkerModule,
     LiveModule,
     OrdersIngestWorkerModule,
+    ConversionsWorkerModule,
   ],
 })
 export class WorkerModule {}

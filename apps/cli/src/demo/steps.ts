@@ -1,6 +1,7 @@
 import { CAMPAIGNS_DEMO_STEPS } from './campaigns.steps';
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
 import { COMMUNITIES_DEMO_STEPS } from './communities.steps';
+import { CONVERSIONS_DEMO_STEPS } from './conversions.steps';
 import { COUPONS_DEMO_STEPS } from './coupons.steps';
 import { DRAWS_DEMO_STEPS } from './draws.steps';
 import { LIVE_DEMO_STEPS } from './live.steps';
@@ -161,4 +162,5 @@ export const DEMO_STEPS: DemoStep[] = [
   ...DRAWS_DEMO_STEPS,
   ...LIVE_DEMO_STEPS,
   ...ORDERS_INGEST_DEMO_STEPS,
+  ...CONVERSIONS_DEMO_STEPS,
 ];

@@ -215,6 +215,23 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(100)
   CHANNEL_RATE_LIMIT_BACKOFF_MS = 60_000;
+
+  /** Public base URL of the short links Siyu renders (`<base>/r/<code>`): the API's address as customers reach it. */
+  @Matches(/^https?:\/\/[^/]+$/, { message: 'LINKS_BASE_URL must be an http(s) origin without a path' })
+  LINKS_BASE_URL = 'http://127.0.0.1:3000';
+
+  /** How long the redirect waits for Postgres on a cache miss before it gives up (slow or down). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(10_000)
+  LINK_LOOKUP_TIMEOUT_MS = 300;
+
+  /** How often the worker drains logged clicks from Redis into link_clicks. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  CLICK_DRAIN_INTERVAL_MS = 1_000;
 }
 
 /** Development-only signing secret; production refuses to start without JWT_SECRET. */

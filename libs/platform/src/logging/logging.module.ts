@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 
@@ -43,6 +43,8 @@ export function requestId(req: IncomingMessage): string {
     LoggerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
+        // Short-link redirects are the hot path: counted in link_clicks and metrics, not logged one by one.
+        exclude: [{ method: RequestMethod.GET, path: 'r/:code' }],
         pinoHttp: {
           level: config.get('LOG_LEVEL'),
           genReqId: (req: IncomingMessage) =>

@@ -1,0 +1,165 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AppConfig, REDIS } from '@siyu/platform';
+import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import type { ClickTuple } from './click-recorder.service';
+import { CLICK_DEDUPE_INTERVAL, CLICK_GROUP, CLICK_STREAM } from './conversions.constants';
+
+/** Stream entries per read (each holds up to ~500 clicks from one API process). */
+const ENTRIES_PER_READ = 50;
+/** An entry another drainer read but did not acknowledge for this long is taken over. */
+const CLAIM_IDLE_MS = 30_000;
+/** Serialises drains across worker processes, so de-duplication sees every earlier click. */
+const DRAIN_LOCK = 0x6c696e6b; // 'link'
+
+type StreamEntries = Array<[id: string, fields: string[]]>;
+
+/**
+ * Writes logged clicks to `link_clicks` in batches. Reads the Redis stream as a consumer group,
+ * inserts one batch set-wise (code → link, member, campaign, variant, group, live session,
+ * partner), then acknowledges: at least once, and a re-read batch inserts nothing because the
+ * same-IP rule below drops a click already written. Counted once: a click whose code and hashed IP
+ * already have a click within an hour of it (within a batch, the first per code and IP). An
+ * unknown code is dropped. Justification for a timer over a BullMQ repeatable job: the stream is
+ * the queue already; a job per tick would add Redis round trips and nothing a consumer group lacks
+ * (pending entries, take-over of a dead consumer's entries).
+ */
+@Injectable()
+export class ClickDrainer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ClickDrainer.name);
+  private readonly stream: string;
+  private readonly consumer = `${hostname()}-${process.pid}`;
+  private readonly intervalMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+    config: AppConfig,
+  ) {
+    this.stream = `${config.get('QUEUE_PREFIX')}:${CLICK_STREAM}`;
+    this.intervalMs = config.get('CLICK_DRAIN_INTERVAL_MS');
+  }
+
+  onApplicationBootstrap(): void {
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => 0);
+  }
+
+  /** Drains everything there is now; answers how many clicks were written. */
+  async drain(): Promise<number> {
+    if (this.running) return this.running;
+    this.running = this.drainAll().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.drain()
+        .catch((err: Error) => this.logger.warn(`click drain failed, will retry: ${err.message}`))
+        .finally(() => this.schedule());
+    }, this.intervalMs);
+  }
+
+  private async drainAll(): Promise<number> {
+    await this.ensureGroup();
+    let written = 0;
+    // Entries a dead drainer left unacknowledged first, then new ones.
+    const [, claimed] = (await this.redis.xautoclaim(
+      this.stream,
+      CLICK_GROUP,
+      this.consumer,
+      CLAIM_IDLE_MS,
+      '0-0',
+      'COUNT',
+      ENTRIES_PER_READ,
+    )) as [string, StreamEntries];
+    if (claimed.length > 0) written += await this.writeAndAck(claimed);
+    for (;;) {
+      const res = (await this.redis.xreadgroup(
+        'GROUP',
+        CLICK_GROUP,
+        this.consumer,
+        'COUNT',
+        ENTRIES_PER_READ,
+        'STREAMS',
+        this.stream,
+        '>',
+      )) as Array<[string, StreamEntries]> | null;
+      const entries = res?.[0]?.[1] ?? [];
+      if (entries.length === 0) return written;
+      written += await this.writeAndAck(entries);
+      if (entries.length < ENTRIES_PER_READ) return written;
+    }
+  }
+
+  private async ensureGroup(): Promise<void> {
+    // After a Redis flush the stream and its group are gone: recreate them (clicks in flight then are lost).
+    await this.redis.xgroup('CREATE', this.stream, CLICK_GROUP, '0', 'MKSTREAM').catch((err: Error) => {
+      if (!err.message.includes('BUSYGROUP')) throw err;
+    });
+  }
+
+  private async writeAndAck(entries: StreamEntries): Promise<number> {
+    const clicks: ClickTuple[] = [];
+    for (const [, fields] of entries) {
+      const at = fields.indexOf('c');
+      try {
+        if (at >= 0) clicks.push(...(JSON.parse(fields[at + 1]) as ClickTuple[]));
+      } catch {
+        this.logger.warn('a click entry that is not JSON was dropped');
+      }
+    }
+    const written = clicks.length > 0 ? await this.write(clicks) : 0;
+    const ids = entries.map(([id]) => id);
+    await this.redis
+      .multi()
+      .xack(this.stream, CLICK_GROUP, ...ids)
+      .xdel(this.stream, ...ids)
+      .exec();
+    return written;
+  }
+
+  private async write(clicks: ClickTuple[]): Promise<number> {
+    return this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock($1)`, [DRAIN_LOCK]);
+      const rows: Array<{ n: number }> = await m.query(
+        `WITH incoming AS (
+           SELECT x->>0 AS code, x->>1 AS ip_hash, to_timestamp((x->>2)::bigint / 1000.0) AS clicked_at
+             FROM jsonb_array_elements($1::jsonb) x
+            WHERE jsonb_typeof(x) = 'array' AND x->>0 ~ '^[0-9A-Za-z]{8,16}$' AND x->>1 ~ '^[0-9a-f]{64}$'
+              AND x->>2 ~ '^[0-9]{10,15}$'),
+         firsts AS (
+           SELECT DISTINCT ON (code, ip_hash) code, ip_hash, clicked_at FROM incoming ORDER BY code, ip_hash, clicked_at),
+         ins AS (
+           INSERT INTO link_clicks (brand_id, link_id, code, member_id, campaign_id, campaign_variant, group_id,
+                                    live_session_id, partner_id, delivery_id, ip_hash, clicked_at)
+           SELECT k.brand_id, k.link_id, f.code, k.member_id, coalesce(k.campaign_id, l.campaign_id),
+                  coalesce(k.campaign_variant, l.campaign_variant), coalesce(k.group_id, l.group_id),
+                  l.live_session_id, l.partner_id, k.delivery_id, f.ip_hash, f.clicked_at
+             FROM firsts f
+             JOIN link_codes k ON k.code = f.code
+             JOIN tracked_links l ON l.id = k.link_id
+            WHERE NOT EXISTS (
+              SELECT 1 FROM link_clicks c
+               WHERE c.code = f.code AND c.ip_hash = f.ip_hash
+                 AND c.clicked_at > f.clicked_at - interval '${CLICK_DEDUPE_INTERVAL}'
+                 AND c.clicked_at < f.clicked_at + interval '${CLICK_DEDUPE_INTERVAL}')
+           RETURNING 1)
+         SELECT count(*)::int AS n FROM ins`,
+        [JSON.stringify(clicks)],
+      );
+      return rows[0].n;
+    });
+  }
+}
