@@ -427,6 +427,23 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
       .expect(201);
     await api(brand).put('/v1/live-settings', { nowLiveQuietHoursExempt: true }).expect(200);
     const start = Date.parse(utcLocal(Date.now() + 2 * 3_600_000) + 'Z');
+    const refused = await api(brand)
+      .post('/v1/live-sessions', {
+        title: '链接不在白名单',
+        platform: 'other',
+        plannedStart: utcLocal(start),
+        plannedEnd: utcLocal(start + 3_600_000),
+        products: [{ name: 'x', priceMinor: '100', destinationUrl: 'https://shop.example.com/p/1' }],
+      })
+      .expect(422);
+    expect(refused.body.errors[0].field).toBe('products[0].destinationUrl');
+    const [{ n: none }] = await ds.query(`SELECT count(*)::int AS n FROM live_sessions WHERE brand_id = $1`, [
+      brand.id,
+    ]);
+    expect(none).toBe(0);
+    await api(brand)
+      .put('/v1/conversion-settings', { allowedDomains: ['shop.example.com'] })
+      .expect(200);
     const end = start + 3_600_000;
     const res = await api(brand)
       .post('/v1/live-sessions', {
@@ -442,8 +459,10 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
       })
       .expect(201);
     expect(res.body.products).toEqual([
-      expect.objectContaining({ name: '面霜', priceMinor: '19900', linkId: null }),
+      expect.objectContaining({ name: '面霜', priceMinor: '19900', linkId: expect.any(String) }),
     ]);
+    const link = (await api(brand).get(`/v1/links/${res.body.products[0].linkId}`).expect(200)).body;
+    expect(link).toMatchObject({ destination: 'https://shop.example.com/p/1', liveSessionId: res.body.id });
     const t1 = (await api(brand).get(`/v1/coupon-templates/${template.body.id}`).expect(200)).body;
     expect(Date.parse(t1.validFrom)).toBe(start);
     expect(Date.parse(t1.validUntil)).toBe(end + 15 * 60_000);
@@ -518,7 +537,7 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
     expect(report).toMatchObject({
       currency: 'CNY',
       coupon: { templateId: template.body.id, redemptions: 0 },
-      linksPending: true,
+      products: [{ name: '面霜', linkId: link.id, clicks: 0 }],
     });
   });
 

@@ -36,8 +36,6 @@ export interface LiveReport {
     linkId: string | null;
     clicks: number | null;
   }>;
-  /** Tracked links per product come with the conversions lib; until then clicks are null. */
-  linksPending: boolean;
 }
 
 /**
@@ -66,7 +64,19 @@ export class LiveReportService {
     const total = { sent: 0, skipped: 0, failed: 0, pending: 0 };
     for (const r of reminders)
       for (const k of Object.keys(total) as Array<keyof typeof total>) total[k] += r.deliveries[k];
-    const products = await this.sessions.products(brandId, id);
+    const products: Array<{
+      id: string;
+      name: string;
+      price_minor: string;
+      link_id: string | null;
+      clicks: number | null;
+    }> = await this.ds.query(
+      `SELECT p.id, p.name, p.price_minor, p.link_id,
+                CASE WHEN p.link_id IS NULL THEN NULL
+                     ELSE (SELECT count(*)::int FROM link_clicks c WHERE c.brand_id = p.brand_id AND c.link_id = p.link_id) END AS clicks
+           FROM live_products p WHERE p.brand_id = $1 AND p.session_id = $2 ORDER BY p.position`,
+      [brandId, id],
+    );
     return {
       sessionId: id,
       currency: brand.currency,
@@ -79,11 +89,10 @@ export class LiveReportService {
       products: products.map((p) => ({
         id: p.id,
         name: p.name,
-        priceMinor: p.priceMinor,
-        linkId: p.linkId,
-        clicks: null,
+        priceMinor: p.price_minor,
+        linkId: p.link_id,
+        clicks: p.clicks,
       })),
-      linksPending: true,
     };
   }
 

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { localToInstant } from '@siyu/campaigns';
+import { LinksService } from '@siyu/conversions';
 import { CouponTemplatesService } from '@siyu/coupons';
+import { randomUUID } from 'node:crypto';
 import {
   Actor,
   AuditService,
+  DomainException,
   FieldError,
   Page,
   ValidationException,
@@ -57,6 +60,7 @@ export class LiveSessionsService {
     private readonly audit: AuditService,
     private readonly reminders: LiveRemindersService,
     private readonly coupons: CouponTemplatesService,
+    private readonly links: LinksService,
   ) {}
 
   async zone(brandId: string): Promise<string> {
@@ -72,9 +76,14 @@ export class LiveSessionsService {
     const window = this.window(dto.plannedStart, dto.plannedEnd, zone);
     const audience = { groupIds: uniq(dto.audience?.groupIds), segmentIds: uniq(dto.audience?.segmentIds) };
     await this.checkRefs(actor.brandId, { ...audience, couponTemplateId: dto.couponTemplateId ?? null });
+    // The session's id is chosen first so each product's tracked link is bound to it before anything
+    // of the session is written: a destination the brand's allowlist refuses is a 422 changing nothing.
+    const id = randomUUID();
+    const linkIds = await this.productLinks(actor, id, dto.products ?? []);
     const session = await this.ds.transaction(async (m) => {
       const s = await m.getRepository(LiveSession).save(
         m.getRepository(LiveSession).create({
+          id,
           brandId: actor.brandId,
           title: dto.title.trim(),
           platform: dto.platform,
@@ -90,7 +99,7 @@ export class LiveSessionsService {
           createdById: actor.actorType === 'operator' ? actor.actorId : null,
         }),
       );
-      if (dto.products?.length) await this.writeProducts(m, s, dto.products);
+      if (dto.products?.length) await this.writeProducts(m, s, dto.products, linkIds);
       await this.audit.record(m, actor, {
         action: 'live_session.created',
         entityType: 'live_session',
@@ -361,7 +370,34 @@ export class LiveSessionsService {
     );
   }
 
-  private async writeProducts(m: EntityManager, s: LiveSession, products: LiveProductDto[]): Promise<void> {
+  /** One tracked link per featured product, bound to the session (conversions' allowlist applies). */
+  private async productLinks(actor: Actor, sessionId: string, products: LiveProductDto[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const p of products) {
+      try {
+        const link = await this.links.create(actor, {
+          destination: p.destinationUrl,
+          name: p.name.trim().slice(0, 120),
+          liveSessionId: sessionId,
+        });
+        ids.push(link.id);
+      } catch (err) {
+        const e = err as DomainException;
+        if (!(e instanceof DomainException) || e.status >= 500) throw err;
+        throw LiveException.invalid([
+          { field: `products[${ids.length}].destinationUrl`, message: e.message },
+        ]);
+      }
+    }
+    return ids;
+  }
+
+  private async writeProducts(
+    m: EntityManager,
+    s: LiveSession,
+    products: LiveProductDto[],
+    linkIds: string[],
+  ): Promise<void> {
     await m.getRepository(LiveProduct).save(
       products.map((p, i) =>
         m.getRepository(LiveProduct).create({
@@ -371,7 +407,7 @@ export class LiveSessionsService {
           priceMinor: String(p.priceMinor),
           imageUrl: p.imageUrl ?? null,
           destinationUrl: p.destinationUrl,
-          linkId: null,
+          linkId: linkIds[i] ?? null,
           position: i,
         }),
       ),

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CampaignsModule } from '@siyu/campaigns';
+import { ConversionsModule } from '@siyu/conversions';
 import { CouponsModule } from '@siyu/coupons';
 import { MembersModule } from '@siyu/members';
 import { LiveAudienceResolver } from './live-audience.resolver';
@@ -16,7 +17,7 @@ const exported = [LiveSessionsService, LiveRemindersService, LiveRsvpsService, L
  * import this module too.
  */
 @Module({
-  imports: [MembersModule, CampaignsModule, CouponsModule],
+  imports: [MembersModule, CampaignsModule, CouponsModule, ConversionsModule],
   providers: [...exported, LiveAudienceResolver],
   exports: exported,
 })

@@ -59,6 +59,12 @@ export const LIVE_DEMO_STEPS: DemoStep[] = [
       const zone = me.brand.timeZone;
       const groups = await ctx.api<Page<{ id: string; name: string }>>('GET', '/v1/groups?limit=2');
       const segments = await ctx.api<Page<{ id: string; name: string }>>('GET', '/v1/segments?limit=1');
+      // Featured products get tracked links: their shop must be on the brand's allowlist.
+      const links = await ctx.api<{ allowedDomains: string[] }>('GET', '/v1/conversion-settings');
+      if (!links.allowedDomains.includes('shop.example.com'))
+        await ctx.api('PUT', '/v1/conversion-settings', {
+          allowedDomains: [...links.allowedDomains, 'shop.example.com'],
+        });
       const day = DateTime.now().setZone(zone).plus({ days: 1 }).toFormat('yyyy-MM-dd');
       const session = await ctx.api<Session>('POST', '/v1/live-sessions', {
         title: '新茶品鉴直播',
@@ -84,6 +90,12 @@ export const LIVE_DEMO_STEPS: DemoStep[] = [
           `${groups.items.length} group chats (${groups.items.map((g) => g.name).join(', ')}) and ` +
           `${segments.items.length ? `segment "${segments.items[0].name}"` : 'no segment'}`,
       );
+      const withLinks = await ctx.api<{ products: Array<{ name: string; linkId: string | null }> }>(
+        'GET',
+        `/v1/live-sessions/${session.id}`,
+      );
+      for (const p of withLinks.products)
+        ctx.print(`featured product "${p.name}": tracked link ${p.linkId ?? '(none)'} bound to the session`);
       ctx.print('reminder plan (brand-local times), each a scheduled campaign:');
       printPlan(ctx, session);
       const member = await ctx.api<Page<{ id: string }>>('GET', '/v1/members?limit=1');
