@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DrawEntriesService } from '@siyu/draws';
 import { DataSource } from 'typeorm';
+import { createApiKey } from './factories/api-key.factory';
 import { createBrand, createOperator, TestBrand, TestOperator } from './factories/brand.factory';
 import { drawBody, insertMembers, memberToken } from './factories/draw.factory';
 import { createTestApp, TestApp } from './harness';
@@ -226,6 +227,61 @@ describe('draws (e2e)', () => {
       .set(as(marketer.token))
       .send({ memberId: members[1] })
       .expect(403);
+  });
+
+  it('takes entries from a machine client (API key) for a member, within its role and its brand', async () => {
+    const d = await openDraw(a, {
+      fallbackWeight: 0,
+      prizes: [{ name: '券', weight: 1, stock: 10, kind: 'physical' }],
+    });
+    const [m1, m2] = await insertMembers(t.app, a, 2);
+    const key = await createApiKey(t.app, a, 'operator');
+    // as X-Api-Key, and as Bearer sk_…
+    const viaHeader = await t
+      .http()
+      .post(`/v1/draws/${d.id}/entries`)
+      .set('x-api-key', key.key)
+      .send({ memberId: m1 })
+      .expect(201);
+    expect(viaHeader.body).toMatchObject({ memberId: m1, outcome: 'won' });
+    await t.http().post(`/v1/draws/${d.id}/entries`).set(as(key.key)).send({ memberId: m2 }).expect(201);
+    // the entries record the key as who entered them
+    const rows = await ds.query(
+      `SELECT actor_type, actor_id FROM draw_entries WHERE draw_id = $1 ORDER BY member_id`,
+      [d.id],
+    );
+    expect(rows).toEqual([
+      { actor_type: 'api_key', actor_id: key.id },
+      { actor_type: 'api_key', actor_id: key.id },
+    ]);
+    // a key must name the member
+    const noMember = await t.http().post(`/v1/draws/${d.id}/entries`).set('x-api-key', key.key).send({});
+    expect(noMember.status).toBe(400);
+    expect(noMember.body.errors).toEqual([expect.objectContaining({ field: 'memberId' })]);
+    // a key whose role may not enter (marketer), a wrong key, another brand's key
+    const readOnly = await createApiKey(t.app, a, 'marketer');
+    await t
+      .http()
+      .post(`/v1/draws/${d.id}/entries`)
+      .set('x-api-key', readOnly.key)
+      .send({ memberId: m1 })
+      .expect(403);
+    const wrong = await t
+      .http()
+      .post(`/v1/draws/${d.id}/entries`)
+      .set('x-api-key', `${key.key.slice(0, -4)}0000`)
+      .send({ memberId: m1 });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.code).toBe('API_KEY_INVALID');
+    const bKey = await createApiKey(t.app, b, 'operator');
+    await t
+      .http()
+      .post(`/v1/draws/${d.id}/entries`)
+      .set('x-api-key', bKey.key)
+      .send({ memberId: m1 })
+      .expect(404);
+    const stats = await api(a).get(`/v1/draws/${d.id}/stats`).expect(200);
+    expect(stats.body).toMatchObject({ entries: 2, entrants: 2, winners: 2 });
   });
 
   it('is closed to entries before its window, after it, when closed and while a draft', async () => {

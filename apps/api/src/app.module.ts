@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnalyticsHttpModule } from '@siyu/analytics';
 import { CampaignsHttpModule } from '@siyu/campaigns';
 import { ChannelsHttpModule } from '@siyu/channels';
 import { CommerceHttpModule } from '@siyu/commerce';
@@ -28,6 +29,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     MemberTokensHttpModule,
     DrawsHttpModule,
     LiveHttpModule,
+    AnalyticsHttpModule,
     OrdersIngestHttpModule,
     ConversionsHttpModule,
   ],

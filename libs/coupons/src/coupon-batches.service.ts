@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Injectable, Logger } from '@nestjs/common';
@@ -7,11 +8,12 @@ import { SegmentSnapshotsService } from '@siyu/segments';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, EntityManager } from 'typeorm';
-import { feasibility, normaliseCode, randomCode, randomCodes } from './coupon-codes';
+import { feasibility, normaliseCode, randomCode, randomCodeLines } from './coupon-codes';
 import { COUPON_VALID_UNTIL_SQL, CouponIssuingService, templateRefusal } from './coupon-issuing.service';
 import {
   CUSTOM_CODE_PATTERN,
   GENERATION_CHUNK,
+  GENERATION_PARALLEL,
   INLINE_GENERATION_LIMIT,
   MAX_CODE_SPACE_DENSITY,
 } from './coupons.constants';
@@ -214,71 +216,122 @@ export class CouponBatchesService {
     return created.batch;
   }
 
-  /** Runs a batch to its end, chunk by chunk (each chunk commits with the batch's progress). */
+  /**
+   * Runs a batch to its end, chunk by chunk (each chunk commits with the batch's progress); `chunk`
+   * is the codes per chunk (GENERATION_CHUNK; smaller in tests).
+   */
   async run(
     batchId: string,
     onProgress?: (done: number, requested: number) => Promise<void>,
+    chunk: number = GENERATION_CHUNK,
   ): Promise<CouponBatch> {
     for (;;) {
       const b = await this.ds.getRepository(CouponBatch).findOneByOrFail({ id: batchId });
       if (b.status === 'done' || b.status === 'failed') return b;
-      const finished = await this.ds.transaction(async (m) => {
-        const [[locked]]: [Array<{ done: number }>, number] = await m.query(
-          `UPDATE coupon_batches SET status = 'running', updated_at = now() WHERE id = $1 AND status IN ('pending', 'running')
-           RETURNING done`,
-          [batchId],
-        );
-        if (!locked) return true;
-        const t = await m.getRepository(CouponTemplate).findOneByOrFail({ id: b.templateId });
-        const left = b.requested - locked.done;
-        if (left <= 0 || (b.kind === 'segment' && templateRefusal(t) !== null && left > 0)) {
-          await m.query(
-            `UPDATE coupon_batches SET status = 'done', completed_at = now(), updated_at = now(),
-                    skipped = skipped + (requested - done), done = requested WHERE id = $1`,
-            [batchId],
-          );
-          return true;
-        }
-        if (b.kind === 'codes') await this.codesChunk(m, t, b, Math.min(left, GENERATION_CHUNK));
-        else await this.segmentChunk(m, t, b);
-        return false;
-      });
+      const finished =
+        b.kind === 'codes' ? await this.codesRound(b, chunk) : await this.segmentStep(batchId, b);
       const now = await this.ds.getRepository(CouponBatch).findOneByOrFail({ id: batchId });
       if (onProgress) await onProgress(now.done, now.requested);
       if (finished) return now;
     }
   }
 
-  /** `n` bearer codes: COPY into a staging table, insert what is unique, draw the shortfall again. */
+  /**
+   * The next chunks of a codes batch, GENERATION_PARALLEL at once, each in its own transaction and
+   * on its own connection (Postgres then inserts on both cores while Node waits). Each chunk moves
+   * `done` by its own count at its end, only while that stays within `requested`, so the codes in
+   * the table always match `done`; a chunk that would pass it (another process ran the same batch)
+   * is rolled back whole and the loop reads the batch again. True when nothing was left.
+   */
+  private async codesRound(b: CouponBatch, chunk: number): Promise<boolean> {
+    const left = b.requested - b.done;
+    if (left <= 0) {
+      await this.ds.query(
+        `UPDATE coupon_batches SET status = 'done', completed_at = now(), updated_at = now(),
+                skipped = skipped + (requested - done), done = requested WHERE id = $1 AND status IN ('pending', 'running')`,
+        [b.id],
+      );
+      return true;
+    }
+    const t = await this.ds.getRepository(CouponTemplate).findOneByOrFail({ id: b.templateId });
+    const sizes: number[] = [];
+    for (let rest = left; rest > 0 && sizes.length < GENERATION_PARALLEL; rest -= chunk)
+      sizes.push(Math.min(rest, chunk));
+    const results = await Promise.allSettled(
+      sizes.map((n) => this.ds.transaction((m) => this.codesChunk(m, t, b, n))),
+    );
+    for (const r of results)
+      if (r.status === 'rejected' && !(r.reason instanceof ChunkOverrun)) throw r.reason;
+    return false;
+  }
+
+  /** One step of a segment batch, in a transaction that holds the batch's row. */
+  private async segmentStep(batchId: string, b: CouponBatch): Promise<boolean> {
+    return this.ds.transaction(async (m) => {
+      const [[locked]]: [Array<{ done: number }>, number] = await m.query(
+        `UPDATE coupon_batches SET status = 'running', updated_at = now() WHERE id = $1 AND status IN ('pending', 'running')
+           RETURNING done`,
+        [batchId],
+      );
+      if (!locked) return true;
+      const t = await m.getRepository(CouponTemplate).findOneByOrFail({ id: b.templateId });
+      const left = b.requested - locked.done;
+      if (left <= 0 || (templateRefusal(t) !== null && left > 0)) {
+        await m.query(
+          `UPDATE coupon_batches SET status = 'done', completed_at = now(), updated_at = now(),
+                    skipped = skipped + (requested - done), done = requested WHERE id = $1`,
+          [batchId],
+        );
+        return true;
+      }
+      await this.segmentChunk(m, t, b);
+      return false;
+    });
+  }
+
+  /**
+   * `n` bearer codes: COPY into a staging table, one `INSERT … SELECT … ON CONFLICT DO NOTHING`
+   * into `coupons` (its unique (brand, code) key is what guarantees uniqueness, against the
+   * brand's other codes and within the batch), and only the shortfall drawn again.
+   */
   private async codesChunk(m: EntityManager, t: CouponTemplate, b: CouponBatch, n: number): Promise<void> {
     const client = (m.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-    await m.query(`CREATE TEMP TABLE IF NOT EXISTS coupon_code_stage (code text) ON COMMIT DELETE ROWS`);
+    // Not waiting for the WAL flush at each chunk's commit is safe: a crash can lose only whole
+    // chunks (their codes with the batch's `done`, one transaction), which the batch then draws
+    // again; and the batch is marked done by a transaction that commits synchronously, so its
+    // flush makes every earlier chunk durable before anyone is told the batch is done.
+    await client.query(`SET LOCAL synchronous_commit = off`);
+    await client.query(`CREATE TEMP TABLE IF NOT EXISTS coupon_code_stage (code text) ON COMMIT DELETE ROWS`);
     let inserted = 0;
     for (let round = 0; inserted < n; round++) {
       if (round === CODE_ROUNDS)
         throw new Error(`could not draw ${n - inserted} unique codes for template ${t.id}`);
-      await m.query(`TRUNCATE coupon_code_stage`);
-      const want = n - inserted;
+      await client.query(`TRUNCATE coupon_code_stage`);
       await pipeline(
-        codeLines(t.codePrefix, t.codeLength, want),
+        codeLines(t.codePrefix, t.codeLength, n - inserted),
         client.query(copyFrom(`COPY coupon_code_stage (code) FROM STDIN`)),
       );
-      const [{ count }]: Array<{ count: number }> = await m.query(
-        `WITH ins AS (
-           INSERT INTO coupons (brand_id, template_id, code, kind, max_redemptions, source, source_ref, batch_id, valid_from, valid_until)
-           SELECT t.brand_id, t.id, s.code, 'bearer', 1, $2, $3::text, $4::uuid, t.valid_from, ${COUPON_VALID_UNTIL_SQL}
-             FROM coupon_code_stage s, coupon_templates t WHERE t.id = $1
-           ON CONFLICT DO NOTHING RETURNING 1)
-         SELECT count(*)::int AS count FROM ins`,
-        [t.id, b.source === 'partner' ? 'partner' : 'bulk', b.id, b.id],
+      // The conflict target is the code key alone: each row is checked against that one index
+      // before it is written, not against every unique index (the ids are new by construction,
+      // and a bearer code has no member, so the issue key cannot clash).
+      const ids = timeOrderedIds();
+      const res = await client.query(
+        `INSERT INTO coupons (id, brand_id, template_id, code, kind, max_redemptions, source, source_ref, batch_id, valid_from, valid_until)
+         SELECT ($5 || lpad(to_hex(s.n), 8, '0'))::uuid, t.brand_id, t.id, s.code, 'bearer', 1, $2, $3::text, $4::uuid,
+                t.valid_from, ${COUPON_VALID_UNTIL_SQL}
+           FROM (SELECT code, row_number() OVER () AS n FROM coupon_code_stage) s, coupon_templates t
+          WHERE t.id = $1
+         ON CONFLICT (brand_id, code) DO NOTHING`,
+        [t.id, b.source === 'partner' ? 'partner' : 'bulk', b.id, b.id, ids],
       );
-      inserted += count;
+      inserted += res.rowCount ?? 0;
     }
     const [ok]: [unknown[], number] = await m.query(
-      `UPDATE coupon_batches SET done = done + $2, updated_at = now() WHERE id = $1 AND done + $2 <= requested RETURNING 1`,
+      `UPDATE coupon_batches SET done = done + $2, status = 'running', updated_at = now()
+        WHERE id = $1 AND status IN ('pending', 'running') AND done + $2 <= requested RETURNING 1`,
       [b.id, n],
     );
-    if (ok.length === 0) throw new Error(`batch ${b.id} moved under this run`);
+    if (ok.length === 0) throw new ChunkOverrun(b.id);
   }
 
   /** The next members of the snapshot (keyset by member id), each issued one coupon. */
@@ -310,16 +363,39 @@ export class CouponBatchesService {
   }
 }
 
-/** Lines of fresh codes for COPY, in blocks so a million codes never sit in one string. */
+/** A chunk that would take a batch past `requested` (or a finished batch): its transaction rolls back. */
+class ChunkOverrun extends Error {
+  constructor(batchId: string) {
+    super(`batch ${batchId} moved under this run`);
+  }
+}
+
+/** Codes per COPY block (~0.6 MB of lines for 12-character codes). */
+const COPY_BLOCK = 50_000;
+
+/** Lines of fresh codes for COPY, in blocks so a million codes never sit in one buffer. */
 function codeLines(prefix: string, length: number, n: number): Readable {
-  const BLOCK = 10_000;
   let left = n;
   return new Readable({
     read() {
       if (left === 0) return void this.push(null);
-      const k = Math.min(BLOCK, left);
+      const k = Math.min(COPY_BLOCK, left);
       left -= k;
-      this.push(randomCodes(prefix, length, k).join('\n') + '\n');
+      this.push(randomCodeLines(prefix, length, k));
     },
   });
+}
+
+/**
+ * The first 24 hex digits of a chunk's coupon ids (its row number gives the last 8): UUIDv7-shaped,
+ * the time in milliseconds first, then random bits. A random (v4) id would put each of a million
+ * new rows at a random place in the primary key's index, touching a different page per row; ids
+ * that grow with time append at its right edge. The random bits keep ids of chunks drawn in the
+ * same millisecond apart (and the primary key would refuse a clash, redrawn as a collision).
+ */
+function timeOrderedIds(): string {
+  const ms = Date.now().toString(16).padStart(12, '0');
+  const r = randomBytes(6).toString('hex'); // 12 hex digits: 3 after the version, 9 after the variant
+  const variant = ((parseInt(r[3], 16) & 0x3) | 0x8).toString(16);
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${r.slice(0, 3)}-${variant}${r.slice(4, 7)}-${r.slice(7, 11)}`;
 }

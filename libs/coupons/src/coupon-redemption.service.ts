@@ -21,6 +21,8 @@ export interface Evaluation {
   reason: RefusalReason | null;
   discountMinor: bigint;
   coupon: CouponRow | null;
+  /** not_stackable: the other code it cannot be combined with. */
+  conflictsWith?: string | null;
 }
 
 export interface Redemption {
@@ -93,6 +95,10 @@ export function discountFor(
   }
 }
 
+/** Two coupons may be used together only when both are stackable (exclusive: the only coupon on an order). */
+export const stackable = (a: StackingRule, b: StackingRule): boolean =>
+  a === 'stackable' && b === 'stackable';
+
 export const REFUSAL_TEXT: Record<RefusalReason, string> = {
   not_found: 'no coupon has this code',
   template_not_active: 'the coupon is not active yet',
@@ -128,9 +134,31 @@ export class CouponRedemptionService {
     private readonly audit: AuditService,
   ) {}
 
-  /** POST /v1/coupons/validate: valid or not (with the reason) and the discount it would give. */
-  async validate(brandId: string, input: RedeemInput): Promise<Evaluation> {
-    return this.evaluate(this.ds.manager, brandId, input);
+  /**
+   * POST /v1/coupons/validate: valid or not (with the reason) and the discount it would give. With
+   * the cart's other codes, the stacking rule too: the other codes that would apply themselves
+   * (same member, cart and channel) count, and the code is `not_stackable` when it or one of them
+   * is exclusive.
+   */
+  async validate(brandId: string, input: RedeemInput & { otherCodes?: string[] }): Promise<Evaluation> {
+    const m = this.ds.manager;
+    const ev = await this.evaluate(m, brandId, input);
+    if (!ev.valid || !ev.coupon) return ev;
+    const mine = ev.coupon;
+    const others = [...new Set((input.otherCodes ?? []).map(normaliseCode))].filter((c) => c !== mine.code);
+    for (const code of others) {
+      const other = await this.evaluate(m, brandId, { ...input, code });
+      if (!other.valid || !other.coupon || other.coupon.id === mine.id) continue;
+      if (!stackable(mine.stacking, other.coupon.stacking))
+        return {
+          valid: false,
+          reason: 'not_stackable',
+          discountMinor: 0n,
+          coupon: mine,
+          conflictsWith: code,
+        };
+    }
+    return ev;
   }
 
   async evaluate(
@@ -247,6 +275,7 @@ export class CouponRedemptionService {
     const c = ev.coupon;
     const memberId = input.memberId && UUID_RE.test(input.memberId) ? input.memberId.toLowerCase() : null;
     const discount = ev.discountMinor;
+    if (await this.stackingClash(m, brandId, c, input.orderRef)) return refuse('not_stackable');
 
     // 1. The ledger row: unique per (code, order). A concurrent redemption of the same pair waits
     //    here for the first, then finds it.
@@ -343,6 +372,30 @@ export class CouponRedemptionService {
     };
   }
 
+  /**
+   * Whether the order already carries another coupon this one may not join (either of them
+   * exclusive). The order's redemptions take turns on a transaction-scoped advisory lock on
+   * (brand, order), so two codes redeemed for one order at once cannot both pass the check.
+   */
+  private async stackingClash(
+    m: EntityManager,
+    brandId: string,
+    c: CouponRow,
+    orderRef: string,
+  ): Promise<boolean> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 7327))`, [
+      brandId,
+      orderRef,
+    ]);
+    const others: Array<{ stacking: StackingRule }> = await m.query(
+      `SELECT t.stacking FROM coupon_redemptions r JOIN coupon_templates t ON t.id = r.template_id
+        WHERE r.brand_id = $1 AND r.order_ref = $2 AND r.kind = 'redemption' AND r.coupon_id <> $3
+          AND NOT EXISTS (SELECT 1 FROM coupon_redemptions b WHERE b.reverses_id = r.id AND b.kind = 'rollback')`,
+      [brandId, orderRef, c.id],
+    );
+    return others.some((o) => !stackable(c.stacking, o.stacking));
+  }
+
   private async priorRedemption(
     m: EntityManager,
     brandId: string,
@@ -369,8 +422,10 @@ export class CouponRedemptionService {
 
   /**
    * Rolls back the redemptions of an order (refunded or cancelled): a `rollback` row per redemption
-   * (unique, so twice is once), and the counters given back by conditional updates. The code can be
-   * used again while it is valid. Returns how many were rolled back now.
+   * (unique, so twice is once) carrying what its partial refunds had not taken back yet, and the
+   * counters given back by conditional updates (the template's whole discount: partial refunds left
+   * the budget spent). The code can be used again while it is valid. Returns how many were rolled
+   * back now.
    */
   async rollbackIn(
     m: EntityManager,
@@ -406,9 +461,12 @@ export class CouponRedemptionService {
       const [rb]: Array<{ id: string }> = await m.query(
         `INSERT INTO coupon_redemptions (brand_id, kind, coupon_id, template_id, member_id, order_id, order_ref, reverses_id,
                                          cart_amount_minor, order_amount_minor, discount_minor, channel, note)
-         SELECT brand_id, 'rollback', coupon_id, template_id, member_id, order_id, order_ref, id,
-                cart_amount_minor, order_amount_minor, discount_minor, channel, $2
-           FROM coupon_redemptions WHERE id = $1
+         SELECT r.brand_id, 'rollback', r.coupon_id, r.template_id, r.member_id, r.order_id, r.order_ref, r.id,
+                r.cart_amount_minor, r.order_amount_minor - coalesce(p.gmv, 0), r.discount_minor - coalesce(p.discount, 0),
+                r.channel, $2
+           FROM coupon_redemptions r
+           LEFT JOIN LATERAL (${PARTIAL_SHARES}) p ON true
+          WHERE r.id = $1
          ON CONFLICT DO NOTHING RETURNING id`,
         [r.id, note],
       );
@@ -456,25 +514,52 @@ export class CouponRedemptionService {
   }
 
   /**
-   * The order hook (CommerceHooks.onOrdersChanged): a recorded order redeems its codes, a refunded
-   * or cancelled one rolls them back, in the order's transaction. A refused code does not stop
-   * the order; it is logged with its reason.
+   * A partial refund of an order: each of its live redemptions gets a `partial_refund` row with the
+   * refunded share of its discount, ⌊discount × refunded / paid⌋, and of its GMV (the money
+   * refunded), each less what earlier partial refunds recorded. The code stays used and the
+   * budgets stay spent. Keyed by (redemption, order's refunded total), so the same refund state
+   * seen twice writes once; the order's row lock (held by the refund) puts refunds in turn.
+   */
+  async refundShareIn(
+    m: EntityManager,
+    brandId: string,
+    orderId: string,
+    refundedMinor: bigint,
+  ): Promise<number> {
+    const rows: unknown[] = await m.query(
+      `INSERT INTO coupon_redemptions (brand_id, kind, coupon_id, template_id, member_id, order_id, order_ref, reverses_id,
+                                       refunded_through_minor, cart_amount_minor, order_amount_minor, discount_minor, channel, note)
+       SELECT r.brand_id, 'partial_refund', r.coupon_id, r.template_id, r.member_id, r.order_id, r.order_ref, r.id,
+              $3::bigint, 0, s.gmv - coalesce(p.gmv, 0), s.discount - coalesce(p.discount, 0), r.channel, $4
+         FROM coupon_redemptions r
+         CROSS JOIN LATERAL (
+           SELECT LEAST($3::bigint, r.order_amount_minor) AS gmv,
+                  CASE WHEN r.order_amount_minor = 0 THEN r.discount_minor
+                       ELSE div(r.discount_minor::numeric * LEAST($3::bigint, r.order_amount_minor), r.order_amount_minor)::bigint
+                  END AS discount) s
+         LEFT JOIN LATERAL (${PARTIAL_SHARES}) p ON true
+        WHERE r.brand_id = $1 AND r.order_id = $2 AND r.kind = 'redemption'
+          AND NOT EXISTS (SELECT 1 FROM coupon_redemptions b WHERE b.reverses_id = r.id AND b.kind = 'rollback')
+          AND (s.gmv > coalesce(p.gmv, 0) OR s.discount > coalesce(p.discount, 0))
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [brandId, orderId, refundedMinor.toString(), `order partially refunded (${refundedMinor} in all)`],
+    );
+    return rows.length;
+  }
+
+  /**
+   * The order hook (CommerceHooks.onOrdersChanged): a recorded order redeems its codes, a partly
+   * refunded one records its refund's shares, a refunded or cancelled one rolls them back, in the
+   * order's transaction. A refused code does not stop the order; it is logged with its reason.
    */
   async onOrders(
     m: EntityManager,
     change: { brandId: string; orderIds: string[]; cause: string },
   ): Promise<void> {
     if (change.orderIds.length === 0) return;
-    const orders: Array<{
-      id: string;
-      member_id: string | null;
-      status: string;
-      source: string;
-      amount_minor: string;
-      coupon_codes: string[];
-      items_minor: string | null;
-    }> = await m.query(
-      `SELECT o.id, o.member_id, o.status, o.source, o.amount_minor::text AS amount_minor, o.coupon_codes,
+    const orders: OrderRow[] = await m.query(
+      `SELECT o.id, o.member_id, o.status, o.source, o.amount_minor::text AS amount_minor,
+              o.refunded_minor::text AS refunded_minor, o.coupon_codes,
               (SELECT sum(i.quantity * i.unit_price_minor)::text FROM order_items i WHERE i.order_id = o.id) AS items_minor
          FROM orders o
         WHERE o.brand_id = $1 AND o.id = ANY($2::uuid[]) AND cardinality(o.coupon_codes) > 0
@@ -486,34 +571,67 @@ export class CouponRedemptionService {
         await this.rollbackIn(m, change.brandId, { orderId: o.id }, `order ${o.status}`);
         continue;
       }
-      if (change.cause !== 'created') continue;
-      const amount = BigInt(o.amount_minor);
-      const items = o.items_minor ? BigInt(o.items_minor) : 0n;
-      const codes = [...new Set(o.coupon_codes.map(normaliseCode))];
+      if (change.cause === 'created') await this.redeemOrder(m, change.brandId, o);
+      if (o.status === 'partially_refunded')
+        await this.refundShareIn(m, change.brandId, o.id, BigInt(o.refunded_minor));
+    }
+  }
+
+  /**
+   * An order's codes. Several codes are redeemed together only when every one that would apply is
+   * stackable: with an exclusive one among them, none of them is (each refused `not_stackable`),
+   * since the exclusive coupon may not be combined and the others may join only stackable ones.
+   */
+  private async redeemOrder(m: EntityManager, brandId: string, o: OrderRow): Promise<void> {
+    const amount = BigInt(o.amount_minor);
+    const items = o.items_minor ? BigInt(o.items_minor) : 0n;
+    const input = {
+      memberId: o.member_id,
+      trustHolder: o.member_id === null,
+      // The items' list price is the cart the coupon was applied to; without items, what was paid.
+      cartAmountMinor: items > amount ? items : amount,
+      orderAmountMinor: amount,
+      channel: o.source,
+      orderRef: o.id,
+      orderId: o.id,
+    };
+    const codes = [...new Set(o.coupon_codes.map(normaliseCode))];
+    if (codes.length > 1) {
+      const applying: StackingRule[] = [];
       for (const code of codes) {
-        if (codes.length > 1) {
-          const [t]: Array<{ stacking: string }> = await m.query(
-            `SELECT t.stacking FROM coupons c JOIN coupon_templates t ON t.id = c.template_id WHERE c.brand_id = $1 AND c.code = $2`,
-            [change.brandId, code],
-          );
-          if (t?.stacking === 'exclusive') {
-            this.logger.log({ orderId: o.id, reason: 'not_stackable' }, 'an order coupon was not redeemed');
-            continue;
-          }
-        }
-        const r = await this.redeemIn(m, change.brandId, {
+        const ev = await this.evaluate(m, brandId, {
+          ...input,
           code,
-          memberId: o.member_id,
-          trustHolder: o.member_id === null,
-          // The items' list price is the cart the coupon was applied to; without items, what was paid.
-          cartAmountMinor: items > amount ? items : amount,
-          orderAmountMinor: amount,
-          channel: o.source,
-          orderRef: o.id,
-          orderId: o.id,
+          memberId: o.member_id === null ? undefined : o.member_id,
         });
-        if (!r.ok) this.logger.log({ orderId: o.id, reason: r.reason }, 'an order coupon was not redeemed');
+        if (ev.valid && ev.coupon) applying.push(ev.coupon.stacking);
       }
+      if (applying.length > 1 && applying.includes('exclusive')) {
+        this.logger.log(
+          { orderId: o.id, reason: 'not_stackable', codes: codes.length },
+          'the order combines an exclusive coupon with others; none was redeemed',
+        );
+        return;
+      }
+    }
+    for (const code of codes) {
+      const r = await this.redeemIn(m, brandId, { ...input, code });
+      if (!r.ok) this.logger.log({ orderId: o.id, reason: r.reason }, 'an order coupon was not redeemed');
     }
   }
 }
+
+interface OrderRow {
+  id: string;
+  member_id: string | null;
+  status: string;
+  source: string;
+  amount_minor: string;
+  refunded_minor: string;
+  coupon_codes: string[];
+  items_minor: string | null;
+}
+
+/** What a redemption's partial refunds took back so far (`r` is the redemption). */
+const PARTIAL_SHARES = `SELECT sum(x.discount_minor) AS discount, sum(x.order_amount_minor) AS gmv
+  FROM coupon_redemptions x WHERE x.reverses_id = r.id AND x.kind = 'partial_refund'`;

@@ -35,9 +35,12 @@ export interface CouponReport {
   issued: number;
   redemptions: number;
   rollbacks: number;
+  partialRefunds: number;
   redeemed: number;
   redemptionRate: number | null;
   discountGivenMinor: string;
+  /** The discount shares taken back by partial refunds (of redemptions rolled back later too). */
+  discountRefundedMinor: string;
   gmvMinor: string;
   orders: number;
   budgetCount: number | null;
@@ -231,16 +234,25 @@ export class CouponTemplatesService {
   /** Issued, redeemed (net of rollbacks), rate, discount given and the GMV of the orders that used it. */
   async report(brandId: string, id: string): Promise<CouponReport> {
     const t = await this.repo.templateOrThrow(brandId, id);
+    // A redemption counts until it is rolled back; its partial refunds take their shares of the
+    // discount and of the GMV off it (an order that used two of the template's codes counts once).
     const [r]: Array<Record<string, string>> = await this.ds.query(
       `WITH live AS (
-         SELECT r.* FROM coupon_redemptions r
+         SELECT r.order_ref, r.discount_minor - coalesce(p.discount, 0) AS discount,
+                r.order_amount_minor - coalesce(p.gmv, 0) AS gmv
+           FROM coupon_redemptions r
+           LEFT JOIN LATERAL (
+             SELECT sum(x.discount_minor) AS discount, sum(x.order_amount_minor) AS gmv
+               FROM coupon_redemptions x WHERE x.reverses_id = r.id AND x.kind = 'partial_refund') p ON true
           WHERE r.template_id = $1 AND r.kind = 'redemption'
-            AND NOT EXISTS (SELECT 1 FROM coupon_redemptions b WHERE b.reverses_id = r.id))
+            AND NOT EXISTS (SELECT 1 FROM coupon_redemptions b WHERE b.reverses_id = r.id AND b.kind = 'rollback'))
        SELECT (SELECT count(*) FROM coupon_redemptions WHERE template_id = $1 AND kind = 'redemption')::int AS redemptions,
               (SELECT count(*) FROM coupon_redemptions WHERE template_id = $1 AND kind = 'rollback')::int AS rollbacks,
+              (SELECT count(*) FROM coupon_redemptions WHERE template_id = $1 AND kind = 'partial_refund')::int AS partial_refunds,
+              (SELECT coalesce(sum(discount_minor), 0) FROM coupon_redemptions WHERE template_id = $1 AND kind = 'partial_refund')::text AS discount_refunded,
               (SELECT count(*) FROM live)::int AS redeemed,
-              (SELECT coalesce(sum(discount_minor), 0) FROM live)::text AS discount,
-              (SELECT coalesce(sum(amount), 0) FROM (SELECT DISTINCT ON (order_ref) order_amount_minor AS amount FROM live ORDER BY order_ref) o)::text AS gmv,
+              (SELECT coalesce(sum(discount), 0) FROM live)::text AS discount,
+              (SELECT coalesce(sum(gmv), 0) FROM (SELECT DISTINCT ON (order_ref) gmv FROM live ORDER BY order_ref) o)::text AS gmv,
               (SELECT count(DISTINCT order_ref) FROM live)::int AS orders`,
       [t.id],
     );
@@ -254,9 +266,11 @@ export class CouponTemplatesService {
       issued,
       redemptions: Number(r.redemptions),
       rollbacks: Number(r.rollbacks),
+      partialRefunds: Number(r.partial_refunds),
       redeemed,
       redemptionRate: issued > 0 ? Math.round((redeemed / issued) * 10_000) / 10_000 : null,
       discountGivenMinor: r.discount,
+      discountRefundedMinor: r.discount_refunded,
       gmvMinor: r.gmv,
       orders: Number(r.orders),
       budgetCount: t.budgetCount,

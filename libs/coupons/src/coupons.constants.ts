@@ -93,6 +93,8 @@ export const MAX_CODE_SPACE_DENSITY = 0.01;
 export const INLINE_GENERATION_LIMIT = 10_000;
 /** Codes per generation transaction (a batch commits its progress after each). */
 export const GENERATION_CHUNK = 100_000;
+/** Chunks of one batch inserted at once, each on its own connection (the machines have 2+ cores). */
+export const GENERATION_PARALLEL = 2;
 export const MAX_GENERATION = 5_000_000;
 export const MAX_AMOUNT_MINOR = 999_999_999_999_999;
 

@@ -13,7 +13,6 @@ import {
   CouponCodesCreateDto,
   CouponIssueDto,
   CouponQueryDto,
-  CouponRedeemCheckDto,
   CouponRedeemDto,
   CouponRollbackDto,
   CouponSegmentIssueDto,
@@ -22,6 +21,7 @@ import {
   CouponTemplateQueryDto,
   CouponTemplateUpdateDto,
   CouponTierPerksPutDto,
+  CouponValidateDto,
 } from './dto/coupon-template.dto';
 import {
   CouponBatchResponseDto,
@@ -227,13 +227,17 @@ export class CouponsController {
   @Post('coupons/validate')
   @HttpCode(200)
   @Roles(...COUPON_READERS)
-  @ApiOperation({ summary: 'Would this code apply? valid, or the reason it would not, and the discount' })
+  @ApiOperation({
+    summary:
+      'Would this code apply (beside otherCodes in the same cart)? valid, or the reason it would not, and the discount',
+  })
   @ApiOkResponse({ type: CouponValidationResponseDto })
   async validate(
     @CurrentPrincipal() p: Principal,
-    @Body() dto: CouponRedeemCheckDto,
+    @Body() dto: CouponValidateDto,
   ): Promise<CouponValidationResponseDto> {
     const ev = await this.redemption.validate(p.brandId, {
+      otherCodes: dto.otherCodes ?? [],
       code: dto.code,
       memberId: dto.memberId ?? null,
       cartAmountMinor: BigInt(dto.cartAmountMinor),
@@ -250,6 +254,7 @@ export class CouponsController {
       kind: c?.t_kind ?? null,
       stacking: c?.stacking ?? null,
       validUntil: c?.valid_until ? new Date(c.valid_until).toISOString() : null,
+      conflictsWith: ev.conflictsWith ?? null,
     };
   }
 

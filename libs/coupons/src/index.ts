@@ -1,5 +1,12 @@
 export { CouponBatchesService } from './coupon-batches.service';
-export { codeSpace, feasibility, normaliseCode, randomCode, randomCodes } from './coupon-codes';
+export {
+  codeSpace,
+  feasibility,
+  normaliseCode,
+  randomCode,
+  randomCodeLines,
+  randomCodes,
+} from './coupon-codes';
 export { CouponExpiryService } from './coupon-expiry.service';
 export { CouponIssuingService } from './coupon-issuing.service';
 export type { CouponIssueRequest, CouponIssueResult, CouponIssueSource } from './coupon-issuing.service';

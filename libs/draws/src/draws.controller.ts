@@ -28,6 +28,7 @@ import {
   uuidParam,
   ValidationException,
 } from '@siyu/platform';
+import { DrawEntrantGuard } from './draw-entrant.guard';
 import { DrawEntriesService, EntryResult } from './draw-entries.service';
 import { DrawReportsService, DrawStats, EntryView } from './draw-reports.service';
 import { DRAW_ENTERERS, DRAW_READERS, DRAW_WRITERS } from './draws.roles';
@@ -151,10 +152,11 @@ export class DrawsController {
 
   @Post(':id/entries')
   @Public()
-  @UseGuards(MemberOrOperatorGuard)
+  @UseGuards(DrawEntrantGuard)
   @OperatorRolesToo(...DRAW_ENTERERS)
   @ApiOperation({
-    summary: 'Enter: a member with a member token (no body), or an operator for `memberId`',
+    summary:
+      'Enter: a member with a member token (no body), or an operator or an API key (machine client) for `memberId`',
     description:
       '201 with the result. 409 DRAW_NOT_OPEN / DRAW_CLOSED / DRAW_ENTRY_LIMIT, 403 DRAW_NOT_ELIGIBLE, 404 for another brand’s draw.',
   })
@@ -175,7 +177,9 @@ export class DrawsController {
       );
     }
     if (!dto?.memberId)
-      throw new ValidationException([{ field: 'memberId', message: 'memberId is required for operators' }]);
+      throw new ValidationException([
+        { field: 'memberId', message: 'memberId is required for operators and API keys' },
+      ]);
     return this.entriesService.enter(
       { brandId: caller.brandId, actorType: caller.kind, actorId: caller.id },
       id,

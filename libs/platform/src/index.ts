@@ -1,5 +1,6 @@
 export * from './audit/audit.service';
 export * from './audit/entities/audit-entry.entity';
+export { ApiKeysService, looksLikeApiKey } from './auth/api-keys.service';
 export * from './auth/auth.errors';
 export * from './auth/principal';
 export * from './auth/roles';

@@ -1,3 +1,4 @@
+import { ANALYTICS_DEMO_STEPS } from './analytics.steps';
 import { CAMPAIGNS_DEMO_STEPS } from './campaigns.steps';
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
 import { COMMUNITIES_DEMO_STEPS } from './communities.steps';
@@ -163,4 +164,5 @@ export const DEMO_STEPS: DemoStep[] = [
   ...LIVE_DEMO_STEPS,
   ...ORDERS_INGEST_DEMO_STEPS,
   ...CONVERSIONS_DEMO_STEPS,
+  ...ANALYTICS_DEMO_STEPS,
 ];

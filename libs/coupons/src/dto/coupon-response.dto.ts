@@ -107,6 +107,11 @@ export class CouponValidationResponseDto {
   @ApiPropertyOptional({ nullable: true }) kind: string | null;
   @ApiPropertyOptional({ nullable: true }) stacking: string | null;
   @ApiPropertyOptional({ nullable: true }) validUntil: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'not_stackable: the other code in the cart it cannot be combined with',
+  })
+  conflictsWith: string | null;
 }
 
 export class CouponRedemptionResponseDto {
@@ -144,12 +149,16 @@ export class CouponReportResponseDto {
   @ApiProperty() templateId: string;
   @ApiProperty() issued: number;
   @ApiProperty({ description: 'redemption rows, rolled back or not' }) redemptions: number;
-  @ApiProperty() rollbacks: number;
+  @ApiProperty({ description: 'full refunds and cancellations' }) rollbacks: number;
+  @ApiProperty({ description: 'partial refunds recorded against redemptions' }) partialRefunds: number;
   @ApiProperty({ description: 'redemptions not rolled back' }) redeemed: number;
   @ApiPropertyOptional({ nullable: true, description: 'redeemed / issued (null when nothing was issued)' })
   redemptionRate: number | null;
-  @ApiProperty() discountGivenMinor: string;
-  @ApiProperty({ description: 'what the orders that used it paid' }) gmvMinor: string;
+  @ApiProperty({ description: 'discount of the redemptions not rolled back, net of partial refunds' })
+  discountGivenMinor: string;
+  @ApiProperty({ description: 'the discount shares partial refunds took back' })
+  discountRefundedMinor: string;
+  @ApiProperty({ description: 'what the orders that used it paid, net of refunds' }) gmvMinor: string;
   @ApiProperty() orders: number;
   @ApiPropertyOptional({ nullable: true }) budgetCount: number | null;
   @ApiPropertyOptional({ nullable: true }) budgetMoneyMinor: string | null;

@@ -252,6 +252,21 @@ export class CouponRedeemCheckDto {
   channel?: string;
 }
 
+/** POST /v1/coupons/validate: a code, and the other codes in the same cart (for the stacking rule). */
+export class CouponValidateDto extends CouponRedeemCheckDto {
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'the other codes in the cart: an exclusive coupon, or a stackable one beside an exclusive one, is then not_stackable',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Length(1, 64, { each: true, message: 'each of otherCodes must be 1–64 characters' })
+  otherCodes?: string[];
+}
+
 export class CouponRedeemDto extends CouponRedeemCheckDto {
   @ApiProperty({ description: "the order's reference; (code, orderRef) is redeemed at most once" })
   @IsString()

@@ -9,10 +9,18 @@ import {
   PrimaryGeneratedColumn,
 } from 'typeorm';
 
+/** The ledger's row kinds; a partial refund and a rollback both reverse (part of) a redemption. */
+export const REDEMPTION_KINDS = ['redemption', 'partial_refund', 'rollback'] as const;
+export type RedemptionKind = (typeof REDEMPTION_KINDS)[number];
+
 /**
- * The redemption ledger: a `redemption` row per (code, order), unique, and a `rollback` row when
- * the order is refunded or cancelled (at most one per redemption). Rows are never edited; the
- * counters on coupons and coupon_templates follow them in the same transaction.
+ * The redemption ledger: a `redemption` row per (code, order), unique; a `partial_refund` row each
+ * time its order is partly refunded (the refunded share of the discount and of the GMV; the code
+ * stays used and the budgets stay spent), unique per (redemption, refunded total); and a
+ * `rollback` row when the order is refunded in full or cancelled (at most one per redemption),
+ * carrying what the partial refunds had not given back yet, so a redemption's rows always net to
+ * zero once it is rolled back. Rows are never edited; the counters on coupons and coupon_templates
+ * follow them in the same transaction.
  */
 @Entity('coupon_redemptions')
 @Index('coupon_redemptions_order_key', ['couponId', 'orderRef'], {
@@ -20,13 +28,25 @@ import {
   where: `kind = 'redemption'`,
 })
 @Index('coupon_redemptions_rollback_key', ['reversesId'], { unique: true, where: `kind = 'rollback'` })
+@Index('coupon_redemptions_partial_refund_key', ['reversesId', 'refundedThroughMinor'], {
+  unique: true,
+  where: `kind = 'partial_refund'`,
+})
+// Indexes for the foreign keys' cascades: deleting a template's (or a brand's) million codes looks up
+// each code's ledger rows, and each row's reversals; without them every lookup is a table scan.
+@Index('coupon_redemptions_coupon_idx', ['couponId'])
+@Index('coupon_redemptions_reverses_idx', ['reversesId'], { where: 'reverses_id IS NOT NULL' })
+// The other coupons already redeemed for an order (the stacking check), by the order's reference.
+@Index('coupon_redemptions_order_ref_idx', ['brandId', 'orderRef'], { where: `kind = 'redemption'` })
 @Index('coupon_redemptions_template_idx', ['templateId', 'createdAt'])
 @Index('coupon_redemptions_order_idx', ['orderId'], { where: 'order_id IS NOT NULL' })
 @Index('coupon_redemptions_member_idx', ['memberId'], { where: 'member_id IS NOT NULL' })
-@Check('coupon_redemptions_kind', `kind IN ('redemption', 'rollback')`)
+@Check('coupon_redemptions_kind', `kind IN ('redemption', 'partial_refund', 'rollback')`)
 @Check(
   'coupon_redemptions_shape',
-  `(kind = 'redemption' AND reverses_id IS NULL) OR (kind = 'rollback' AND reverses_id IS NOT NULL)`,
+  `(kind = 'redemption' AND reverses_id IS NULL AND refunded_through_minor IS NULL)
+   OR (kind = 'partial_refund' AND reverses_id IS NOT NULL AND refunded_through_minor > 0)
+   OR (kind = 'rollback' AND reverses_id IS NOT NULL AND refunded_through_minor IS NULL)`,
 )
 @Check(
   'coupon_redemptions_amounts',
@@ -44,7 +64,7 @@ export class CouponRedemption {
   brand?: unknown;
 
   @Column({ type: 'varchar', length: 16 })
-  kind: 'redemption' | 'rollback';
+  kind: RedemptionKind;
 
   @Column({ type: 'uuid' })
   couponId: string;
@@ -75,7 +95,7 @@ export class CouponRedemption {
   @Column({ type: 'varchar', length: 128 })
   orderRef: string;
 
-  /** The redemption a rollback reverses. */
+  /** The redemption a partial refund or a rollback reverses. */
   @Column({ type: 'uuid', nullable: true })
   reversesId: string | null;
 
@@ -83,14 +103,22 @@ export class CouponRedemption {
   @JoinColumn({ name: 'reverses_id' })
   reverses?: unknown;
 
+  /**
+   * A partial refund: how much of the order had been refunded in all when it was written (its
+   * shares are of that total, less the earlier rows'), so the same refund total is written once.
+   */
+  @Column({ type: 'bigint', nullable: true })
+  refundedThroughMinor: string | null;
+
+  /** The cart the discount applied to (0 on a partial refund row). */
   @Column({ type: 'bigint' })
   cartAmountMinor: string;
 
-  /** What the order paid (the GMV the report credits to the coupon). */
+  /** What the order paid (the GMV the report credits to the coupon); on a reversal, the GMV taken back. */
   @Column({ type: 'bigint' })
   orderAmountMinor: string;
 
-  /** The discount given (a rollback carries the amount it gives back). */
+  /** The discount given (a partial refund or a rollback carries the share it takes back). */
   @Column({ type: 'bigint' })
   discountMinor: string;
 
