@@ -7,6 +7,7 @@ import { ConversionsHttpModule, OrdersIngestHttpModule } from '@siyu/conversions
 import { CouponsHttpModule } from '@siyu/coupons';
 import { CommunitiesHttpModule } from '@siyu/communities';
 import { DrawsHttpModule } from '@siyu/draws';
+import { LiveHttpModule } from '@siyu/live';
 import { MemberTokensHttpModule, MembersHttpModule } from '@siyu/members';
 import { PlatformModule, PlatformHttpModule } from '@siyu/platform';
 import { SegmentsHttpModule } from '@siyu/segments';
@@ -27,6 +28,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     CouponsHttpModule,
     MemberTokensHttpModule,
     DrawsHttpModule,
+    LiveHttpModule,
     AnalyticsHttpModule,
     OrdersIngestHttpModule,
     ConversionsHttpModule,

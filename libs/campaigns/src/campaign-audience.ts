@@ -56,7 +56,8 @@ export class CampaignAudienceSql {
       throw CampaignException.invalid([
         {
           field: 'audience.kind',
-          message: 'a 1:1 or Official Account campaign goes to members: use kind "segment" or "list"',
+          message:
+            'a 1:1 or Official Account campaign goes to members: use kind "segment", "list" or "registered"',
         },
       ]);
     const memberIds = await this.memberIdsSql(campaign, bind, params);
@@ -105,6 +106,10 @@ export class CampaignAudienceSql {
     }
   }
 
+  hasResolver(kind: string): boolean {
+    return this.audiences.get(kind) !== undefined;
+  }
+
   private async memberIdsSql(
     campaign: Campaign,
     bind: (value: unknown, cast: string) => string,
@@ -112,16 +117,31 @@ export class CampaignAudienceSql {
   ): Promise<string> {
     const a = campaign.audience;
     if (a.kind === 'list') return `SELECT DISTINCT unnest(${bind(a.memberIds, 'uuid[]')}) AS member_id`;
-    if (a.kind !== 'segment') throw new Error(`unexpected audience ${a.kind}`);
-    const resolver = this.audiences.get('segment');
-    if (!resolver) throw new Error('no segment audience resolver is registered');
+    if (a.kind === 'segment')
+      return this.resolved(campaign.brandId, 'segment', a.segmentId, params, 'audience.segmentId');
+    if (a.kind === 'registered')
+      return this.resolved(campaign.brandId, a.resolver, a.ref, params, 'audience.ref');
+    throw new Error(`unexpected audience ${a.kind}`);
+  }
+
+  /** The resolver's SELECT of member ids; its 404 (an unknown or another brand's ref) is a 422 here. */
+  private async resolved(
+    brandId: string,
+    kind: string,
+    ref: string,
+    params: unknown[],
+    field: string,
+  ): Promise<string> {
+    const resolver = this.audiences.get(kind);
+    if (!resolver)
+      throw CampaignException.invalid([
+        { field: 'audience.resolver', message: `no audience resolver "${kind}" is registered` },
+      ]);
     try {
-      return await resolver.resolve(campaign.brandId, a.segmentId, params);
+      return await resolver.resolve(brandId, ref, params);
     } catch (err) {
       if ((err as { status?: number }).status === 404) {
-        const errors: FieldError[] = [
-          { field: 'audience.segmentId', message: `segment ${a.segmentId} was not found` },
-        ];
+        const errors: FieldError[] = [{ field, message: `${kind} ${ref} was not found` }];
         throw CampaignException.invalid(errors);
       }
       throw err;

@@ -33,7 +33,11 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** Rows still to be worked on by a chunk job. */
 export const OPEN_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'retry', 'sending'];
 
-export const AUDIENCE_KINDS = ['segment', 'groups', 'list'] as const;
+/**
+ * `registered`: members chosen by an audience resolver another lib registered in members'
+ * AudienceRegistry (e.g. a live session's segments and RSVPs), resolved when the audience is snapshotted.
+ */
+export const AUDIENCE_KINDS = ['segment', 'groups', 'list', 'registered'] as const;
 export type AudienceKind = (typeof AUDIENCE_KINDS)[number];
 
 /** Largest explicit list of members an audience may name. */

@@ -555,6 +555,8 @@ export class CampaignsService {
     switch (a.kind) {
       case 'segment':
         return { kind: 'segment', segmentId: a.segmentId as string };
+      case 'registered':
+        return { kind: 'registered', resolver: a.resolver as string, ref: a.ref as string };
       case 'list':
         return { kind: 'list', memberIds: [...new Set((a.memberIds ?? []).map((x) => x.toLowerCase()))] };
       case 'groups': {
@@ -607,7 +609,12 @@ export class CampaignsService {
         field: 'audience.kind',
         message: groupChannel
           ? 'a group-chat campaign goes to group chats: use kind "groups"'
-          : 'a 1:1 or Official Account campaign goes to members: use kind "segment" or "list"',
+          : 'a 1:1 or Official Account campaign goes to members: use kind "segment", "list" or "registered"',
+      });
+    if (c.audience.kind === 'registered' && !this.audienceSql.hasResolver(c.audience.resolver))
+      errors.push({
+        field: 'audience.resolver',
+        message: `no audience resolver "${c.audience.resolver}" is registered`,
       });
     if (c.channel === 'oa' && !c.oaAppId)
       errors.push({ field: 'oaAppId', message: 'an OA campaign needs its OA app' });
@@ -633,7 +640,8 @@ export class CampaignsService {
           });
         }
       }
-      if (c.audience.kind === 'segment') await this.audienceSql.build(c as Campaign, []);
+      if (c.audience.kind === 'segment' || c.audience.kind === 'registered')
+        await this.audienceSql.build(c as Campaign, []);
     }
     if (errors.length > 0) throw CampaignException.invalid(errors);
   }

@@ -5,6 +5,7 @@ import { COMMUNITIES_DEMO_STEPS } from './communities.steps';
 import { CONVERSIONS_DEMO_STEPS } from './conversions.steps';
 import { COUPONS_DEMO_STEPS } from './coupons.steps';
 import { DRAWS_DEMO_STEPS } from './draws.steps';
+import { LIVE_DEMO_STEPS } from './live.steps';
 import { ORDERS_INGEST_DEMO_STEPS } from './orders-ingest.steps';
 import { DemoContext, DemoStep } from './demo-context';
 import { SEGMENTS_DEMO_STEPS } from './segments.steps';
@@ -160,6 +161,7 @@ export const DEMO_STEPS: DemoStep[] = [
   ...CAMPAIGNS_DEMO_STEPS,
   ...COUPONS_DEMO_STEPS,
   ...DRAWS_DEMO_STEPS,
+  ...LIVE_DEMO_STEPS,
   ...ORDERS_INGEST_DEMO_STEPS,
   ...CONVERSIONS_DEMO_STEPS,
   ...ANALYTICS_DEMO_STEPS,

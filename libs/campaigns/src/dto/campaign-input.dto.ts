@@ -32,7 +32,10 @@ import {
 } from '../campaigns.constants';
 
 export class CampaignAudienceDto {
-  @ApiProperty({ enum: AUDIENCE_KINDS, description: 'segment, groups (group chats) or list (member ids)' })
+  @ApiProperty({
+    enum: AUDIENCE_KINDS,
+    description: 'segment, groups (group chats), list (member ids) or registered (a resolver)',
+  })
   @IsIn(AUDIENCE_KINDS)
   kind: AudienceKind;
 
@@ -48,6 +51,20 @@ export class CampaignAudienceDto {
   @ArrayMaxSize(MAX_LIST_AUDIENCE)
   @IsUUID('all', { each: true })
   memberIds?: string[];
+
+  @ApiPropertyOptional({
+    description: 'kind=registered: the audience resolver another lib registered (e.g. live_session)',
+  })
+  @ValidateIf((o: CampaignAudienceDto) => o.kind === 'registered')
+  @IsString()
+  @Length(1, 40)
+  resolver?: string;
+
+  @ApiPropertyOptional({ description: "kind=registered: the resolver's reference (e.g. a live session id)" })
+  @ValidateIf((o: CampaignAudienceDto) => o.kind === 'registered')
+  @IsString()
+  @Length(1, 200)
+  ref?: string;
 
   @ApiPropertyOptional({ type: [String], description: 'kind=groups: Siyu group ids' })
   @IsOptional()

@@ -12,11 +12,12 @@ import {
 import type { ChannelKind, ChannelMessage } from '@siyu/channels';
 import { CAMPAIGN_STATUSES, CampaignStatus, sqlList } from '../campaigns.constants';
 
-/** Who a campaign goes to: a segment, group chats, or an explicit list of members. */
+/** Who a campaign goes to: a segment, group chats, an explicit list of members, or a registered resolver's members. */
 export type CampaignAudience =
   | { kind: 'segment'; segmentId: string }
   | { kind: 'groups'; groupIds?: string[]; chatIds?: string[]; tagIds?: string[]; all?: boolean }
-  | { kind: 'list'; memberIds: string[] };
+  | { kind: 'list'; memberIds: string[] }
+  | { kind: 'registered'; resolver: string; ref: string };
 
 /** One version of the content; with several, recipients are split by `weight`. */
 export interface CampaignVariant {

@@ -1,0 +1,17 @@
+export type { LiveProduct } from './entities/live-product.entity';
+export type { LiveReminder } from './entities/live-reminder.entity';
+export type { LiveSession } from './entities/live-session.entity';
+export * from './live-http.module';
+export * from './live.constants';
+export * from './live.errors';
+export * from './live.module';
+export * from './live.roles';
+export { LiveRemindersService } from './live-reminders.service';
+export type { ReminderView } from './live-reminders.service';
+export { LiveReportService } from './live-report.service';
+export type { LiveReport, SalesWindow } from './live-report.service';
+export { LiveRsvpsService } from './live-rsvps.service';
+export type { RsvpResult } from './live-rsvps.service';
+export { LiveSessionsService } from './live-sessions.service';
+export { DEFAULT_PLAN, dueAt } from './reminder-plan';
+export type { PlanItem } from './reminder-plan';
