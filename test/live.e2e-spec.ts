@@ -568,6 +568,47 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
     expect(scheduled.body.errors[0].field).toBe('audience.ref');
   });
 
+  it('the live coupon is redeemable in the window and refused after the session ends plus its grace period', async () => {
+    const brand = await brandWithCorp();
+    const [buyer] = await contacts(brand, 1);
+    const template = await api(brand)
+      .post('/v1/coupon-templates', { name: '直播限时', kind: 'fixed_amount', amountOffMinor: 500 })
+      .expect(201);
+    const start = Date.parse(utcLocal(Date.now() - 10 * 60_000) + 'Z'); // started ten minutes ago
+    const res = await api(brand)
+      .post('/v1/live-sessions', {
+        title: '限时券',
+        platform: 'douyin',
+        plannedStart: utcLocal(start),
+        plannedEnd: utcLocal(start + 3_600_000),
+        couponTemplateId: template.body.id,
+        couponGraceMinutes: 0,
+      })
+      .expect(201);
+    await api(brand).post(`/v1/coupon-templates/${template.body.id}/activate`).expect(200);
+    const issued = await api(brand)
+      .post(`/v1/coupon-templates/${template.body.id}/issue`, { memberId: buyer.id })
+      .expect(201);
+    const validate = async () =>
+      (
+        await api(brand)
+          .post('/v1/coupons/validate', {
+            code: issued.body.code,
+            memberId: buyer.id,
+            cartAmountMinor: 5_000,
+          })
+          .expect(200)
+      ).body;
+    expect(await validate()).toMatchObject({ valid: true });
+
+    await api(brand).post(`/v1/live-sessions/${res.body.id}/start`).expect(200);
+    const ended = await api(brand).post(`/v1/live-sessions/${res.body.id}/end`).expect(200);
+    // Ended 50 minutes early with no grace: the template and the code issued before close at the end.
+    const t1 = (await api(brand).get(`/v1/coupon-templates/${template.body.id}`).expect(200)).body;
+    expect(Date.parse(t1.validUntil)).toBe(Date.parse(ended.body.endedAt));
+    expect(await validate()).toMatchObject({ valid: false, reason: 'expired' });
+  });
+
   it('a reminder whose campaign cannot be scheduled is failed with the reason, and leaves no campaign waiting', async () => {
     const brand = await f.createBrand(t.app, { timeZone: 'UTC' }); // no WeCom corp: 1:1 campaigns cannot be scheduled
     const segment = await api(brand)

@@ -180,6 +180,16 @@ export class CouponTemplatesService {
         errors.push({ field: 'budgetMoneyMinor', message: `${t.discountMinor} was already given` });
       if (errors.length > 0) throw CouponException.invalid(errors);
       const saved = await m.getRepository(CouponTemplate).save(t);
+      // A new end moves the codes already issued and not yet used with it (each code keeps its own
+      // window, copied at issue): extending a template extends its codes, closing it closes them.
+      if (patch.validUntil !== undefined && before.validUntil?.getTime() !== saved.validUntil?.getTime())
+        await m.query(
+          `UPDATE coupons c
+              SET valid_until = CASE WHEN $3::int IS NULL THEN $2::timestamptz
+                                     ELSE LEAST(COALESCE($2::timestamptz, 'infinity'), c.issued_at + make_interval(days => $3::int)) END
+            WHERE c.template_id = $1 AND c.status = 'available'`,
+          [id, saved.validUntil, saved.validDays],
+        );
       await this.audit.record(m, actor, {
         action: 'coupon_template.updated',
         entityType: 'coupon_template',

@@ -212,9 +212,22 @@ export class LiveSessionsService {
     return s;
   }
 
-  /** live → ended (the replay reminder stays at its planned time). */
+  /**
+   * live → ended (the replay reminder stays at its planned time). A session that ends before its
+   * planned end closes its live coupon at the actual end plus the grace period: the coupon and the
+   * codes already issued stop being redeemable then, not at the planned end.
+   */
   async end(actor: Actor, id: string): Promise<LiveSession> {
-    return this.transition(actor, id, 'end', ['live'], () => ({ status: 'ended', endedAt: new Date() }));
+    const s = await this.transition(actor, id, 'end', ['live'], () => ({
+      status: 'ended',
+      endedAt: new Date(),
+    }));
+    const endedAt = s.endedAt ?? new Date();
+    if (s.couponTemplateId && endedAt < s.plannedEndAt && endedAt > s.plannedStartAt)
+      await this.coupons.update(actor, s.couponTemplateId, {
+        validUntil: new Date(endedAt.getTime() + s.couponGraceMinutes * 60_000).toISOString(),
+      });
+    return s;
   }
 
   /** planned or live → cancelled: unsent reminders are cancelled; with `notify`, a notice goes now. */
