@@ -5,6 +5,7 @@ export * from './auth/auth.errors';
 export * from './auth/principal';
 export * from './auth/roles';
 export * from './config';
+export * from './crypto/secret-box';
 export * from './database';
 export * from './errors';
 export * from './http/bootstrap';

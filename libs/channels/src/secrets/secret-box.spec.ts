@@ -1,7 +1,7 @@
-import { maskSecret, SecretBox } from './secret-box';
+import { CHANNEL_SECRETS_LABEL, maskSecret, SecretBox } from './secret-box';
 
 describe('SecretBox (AES-256-GCM for channel secrets)', () => {
-  const box = new SecretBox('k'.repeat(32));
+  const box = new SecretBox('k'.repeat(32), CHANNEL_SECRETS_LABEL);
 
   it('round-trips, with a fresh IV each time', () => {
     const a = box.seal('corp-secret', 'ctx');
@@ -17,7 +17,10 @@ describe('SecretBox (AES-256-GCM for channel secrets)', () => {
     const sealed = box.seal('corp-secret', 'channel_wecom_accounts:brand-a:contactSecret');
     expect(() => box.open(sealed, 'channel_wecom_accounts:brand-b:contactSecret')).toThrow();
     expect(() =>
-      new SecretBox('o'.repeat(32)).open(sealed, 'channel_wecom_accounts:brand-a:contactSecret'),
+      new SecretBox('o'.repeat(32), CHANNEL_SECRETS_LABEL).open(
+        sealed,
+        'channel_wecom_accounts:brand-a:contactSecret',
+      ),
     ).toThrow();
     const [v, iv, tag, ct] = sealed.split('.');
     const flipped = `${ct[0] === 'A' ? 'B' : 'A'}${ct.slice(1)}`;
