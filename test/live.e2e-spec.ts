@@ -609,6 +609,66 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
     expect(await validate()).toMatchObject({ valid: false, reason: 'expired' });
   });
 
+  it('the repair finishes reminders a crash left half-planned: drafts scheduled, a missing campaign planned again, a passed one cancelled', async () => {
+    const brand = await brandWithCorp();
+    const [g] = await groups(brand, 1);
+    const start = Date.parse(utcLocal(Date.now() + 2 * 3_600_000) + 'Z');
+    const res = await api(brand)
+      .post('/v1/live-sessions', {
+        title: '崩溃恢复',
+        platform: 'wechat_channels',
+        plannedStart: utcLocal(start),
+        plannedEnd: utcLocal(start + 3_600_000),
+        audience: { groupIds: [g.id] },
+      })
+      .expect(201);
+    const rs = res.body.reminders as Reminder[];
+    const [hour] = byKind(rs, 'before_start');
+    const [live] = byKind(rs, 'now_live');
+    const [replay] = byKind(rs, 'after_end');
+    const hourCampaign = hour.campaigns[0].id;
+    const liveCampaigns = live.campaigns.map((c) => c.id); // the groups', and the RSVPs' 1:1
+    const replayCampaign = replay.campaigns[0].id;
+    for (const id of [hourCampaign, ...liveCampaigns, replayCampaign])
+      await api(brand).post(`/v1/campaigns/${id}/unschedule`).expect(200);
+    // Died after creating the campaign, before scheduling it (hour); before naming it (now live);
+    // and the replay's instant passed while it lay there. Untouched for five minutes.
+    await ds.query(
+      `UPDATE live_reminders SET group_campaign_id = NULL, member_campaign_id = NULL WHERE id = $1`,
+      [live.id],
+    );
+    await ds.query(`UPDATE live_reminders SET due_at = now() - interval '1 minute' WHERE id = $1`, [
+      replay.id,
+    ]);
+    await ds.query(
+      `UPDATE live_reminders SET updated_at = now() - interval '5 minutes' WHERE id = ANY($1::uuid[])`,
+      [[hour.id, live.id, replay.id]],
+    );
+
+    const { LiveRemindersService } = await import('@siyu/live');
+    const service = t.app.get(LiveRemindersService);
+    expect(await service.repair(60)).toBe(3);
+
+    const h = await campaign(brand, hourCampaign);
+    expect(h.status).toBe('scheduled');
+    expect(h.schedule.sendAt).toBe(hour.dueAt);
+    const after = (await api(brand).get(`/v1/live-sessions/${res.body.id}`).expect(200)).body
+      .reminders as Reminder[];
+    const [live2] = byKind(after, 'now_live');
+    expect(live2.campaigns).toHaveLength(liveCampaigns.length);
+    for (const c of live2.campaigns) {
+      expect(liveCampaigns).not.toContain(c.id);
+      const l = await campaign(brand, c.id);
+      expect(l.status).toBe('scheduled');
+      expect(Date.parse(l.schedule.sendAt)).toBe(start);
+    }
+    for (const id of liveCampaigns) expect((await campaign(brand, id)).status).toBe('draft'); // orphans never send
+    expect((await campaign(brand, replayCampaign)).status).toBe('cancelled');
+    expect(after.find((r) => r.id === replay.id)).toMatchObject({ status: 'skipped', reason: 'time_passed' });
+    // Nothing left to repair, and a fresh edit is not raced.
+    expect(await service.repair(60)).toBe(0);
+  });
+
   it('a reminder whose campaign cannot be scheduled is failed with the reason, and leaves no campaign waiting', async () => {
     const brand = await f.createBrand(t.app, { timeZone: 'UTC' }); // no WeCom corp: 1:1 campaigns cannot be scheduled
     const segment = await api(brand)

@@ -4,7 +4,7 @@ import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
 import { ConversionsWorkerModule, OrdersIngestWorkerModule } from '@siyu/conversions';
 import { CouponsWorkerModule } from '@siyu/coupons';
-import { LiveModule } from '@siyu/live';
+import { LiveWorkerModule } from '@siyu/live';
 import { CommunitiesWorkerModule } from '@siyu/communities';
 import { MembersWorkerModule } from '@siyu/members';
 import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
@@ -24,7 +24,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     CommunitiesWorkerModule,
     CampaignsWorkerModule,
     CouponsWorkerModule,
-    LiveModule,
+    LiveWorkerModule,
     OrdersIngestWorkerModule,
     ConversionsWorkerModule,
   ],

@@ -2,6 +2,7 @@ export type { LiveProduct } from './entities/live-product.entity';
 export type { LiveReminder } from './entities/live-reminder.entity';
 export type { LiveSession } from './entities/live-session.entity';
 export * from './live-http.module';
+export * from './jobs/live-repair';
 export * from './live.constants';
 export * from './live.errors';
 export * from './live.module';

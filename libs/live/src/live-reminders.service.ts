@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CampaignProgressService, CampaignsService, instantToLocal } from '@siyu/campaigns';
 import type { CampaignStatus } from '@siyu/campaigns';
-import { Actor, AuditService, DomainException } from '@siyu/platform';
+import { Actor, AuditService, DomainException, systemActor } from '@siyu/platform';
 import { DataSource } from 'typeorm';
 import { LiveReminder } from './entities/live-reminder.entity';
 import { LiveSession } from './entities/live-session.entity';
@@ -119,6 +119,74 @@ export class LiveRemindersService {
       }
       r.dueAt = dueAt(planItemOf(r), s.plannedStartAt, s.plannedEndAt, zone);
       await this.settle(actor, s, zone, r);
+    }
+  }
+
+  /**
+   * Finishes reminders a crash left half-planned. A reminder's row is written, then its campaigns
+   * are created (one transaction each) and named on the row, then scheduled: a process that dies in
+   * between leaves a `scheduled` reminder with no campaign, or with one still a draft, which would
+   * never send. Untouched for `staleSeconds` (so an edit in flight is not raced): a reminder with no
+   * campaign is planned again; a draft campaign is scheduled at the reminder's instant, or cancelled
+   * if that instant has passed (never sent late). Campaigns already scheduled or sending are left
+   * as they are, so nothing goes out twice. Runs from the worker every minute; answers how many
+   * reminders it repaired.
+   */
+  async repair(staleSeconds = 60): Promise<number> {
+    const rows: Array<{ id: string; session_id: string }> = await this.ds.query(
+      `SELECT r.id, r.session_id FROM live_reminders r JOIN live_sessions s ON s.id = r.session_id
+        WHERE r.status = 'scheduled' AND s.status IN ('planned', 'live')
+          AND r.updated_at < now() - make_interval(secs => $1::double precision)
+          AND ((r.group_campaign_id IS NULL AND r.member_campaign_id IS NULL)
+               OR EXISTS (SELECT 1 FROM campaigns c
+                           WHERE c.id IN (r.group_campaign_id, r.member_campaign_id) AND c.status = 'draft'))
+        ORDER BY r.due_at LIMIT 100`,
+      [staleSeconds],
+    );
+    let repaired = 0;
+    for (const row of rows) {
+      const s0 = await this.ds.getRepository(LiveSession).findOneBy({ id: row.session_id });
+      if (!s0) continue;
+      const [{ time_zone: zone }]: Array<{ time_zone: string }> = await this.ds.query(
+        `SELECT time_zone FROM brands WHERE id = $1`,
+        [s0.brandId],
+      );
+      await this.locked(s0, async (s) => {
+        const r = await this.ds.getRepository(LiveReminder).findOneBy({ id: row.id });
+        if (!r || r.status !== 'scheduled') return;
+        const actor = systemActor(s.brandId);
+        const ids = [r.groupCampaignId, r.memberCampaignId].filter((x): x is string => x !== null);
+        if (ids.length === 0)
+          await this.settle(actor, s, zone, r, { now: s.status === 'live' && r.kind === 'now_live' });
+        else await this.scheduleDrafts(actor, s, r, ids);
+        repaired++;
+      });
+    }
+    if (repaired > 0) this.log.warn(`repaired ${repaired} half-planned live reminder(s)`);
+    return repaired;
+  }
+
+  private async scheduleDrafts(actor: Actor, s: LiveSession, r: LiveReminder, ids: string[]): Promise<void> {
+    const now = s.status === 'live' && r.kind === 'now_live';
+    let started = false;
+    for (const id of ids) {
+      const c = await this.campaigns.get(r.brandId, id);
+      if (c.status !== 'draft') {
+        started ||= c.status !== 'cancelled';
+        continue;
+      }
+      if (now || r.dueAt.getTime() > Date.now()) {
+        await this.campaigns.schedule(
+          actor,
+          id,
+          now ? {} : { at: instantToLocal(r.dueAt, 'UTC'), timeZone: 'UTC' },
+        );
+        started = true;
+      } else await this.campaigns.cancel(actor, id);
+    }
+    if (!started) {
+      Object.assign(r, { status: 'skipped', reason: 'time_passed' });
+      await this.save(r);
     }
   }
 
