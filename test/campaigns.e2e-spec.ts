@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 // Type-only: the app must load after wecom-sim is up (see startAppWithSim).
 import type { TestBrand } from './factories/brand.factory';
 import type { TestApp } from './harness';
+import { connectWecom, wecomContacts } from './factories/wecom.factory';
 import { waitFor } from './support/processes';
 import { startAppWithSim } from './support/sim-app';
 import type { SimProcess } from './support/wecom-sim';
@@ -60,51 +61,12 @@ describe('campaigns: group, 1:1 and OA campaigns through wecom-sim, exactly once
 
   async function brandWithCorp(): Promise<TestBrand> {
     const brand = await f.createBrand(t.app);
-    await t
-      .http()
-      .put('/v1/channels/wecom')
-      .set(bearer(brand.owner.token))
-      .send({
-        corpId: `ww${uniq()}`,
-        contactSecret: `secret-${uniq()}`,
-        callbackToken: 'siyuCallbackToken1',
-        encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
-      })
-      .expect(200);
+    await connectWecom(t, brand);
     return brand;
   }
 
   /** Members who are WeCom contacts of staff `staff`, with nicknames, straight into the tables. */
-  async function contacts(
-    brand: TestBrand,
-    n: number,
-    staff = 'staff-a',
-  ): Promise<Array<{ id: string; ext: string; nickname: string }>> {
-    const [{ id: staffId }] = await ds
-      .query(
-        `INSERT INTO community_staff (brand_id, userid) VALUES ($1, $2)
-       ON CONFLICT DO NOTHING RETURNING id`,
-        [brand.id, staff],
-      )
-      .then(async (rows: Array<{ id: string }>) =>
-        rows.length
-          ? rows
-          : ds.query(`SELECT id FROM community_staff WHERE brand_id = $1 AND userid = $2`, [brand.id, staff]),
-      );
-    const tag = uniq();
-    const rows: Array<{ id: string; ext: string; nickname: string }> = await ds.query(
-      `WITH m AS (
-         INSERT INTO members (brand_id, nickname, source_channel)
-         SELECT $1, '会员' || i, 'wecom' FROM generate_series(1, $2) i RETURNING id, nickname),
-       c AS (
-         INSERT INTO community_contact_follows (brand_id, staff_id, external_userid, member_id, status, added_at)
-         SELECT $1, $3, 'wm' || $4 || row_number() OVER (), m.id, 'active', now() FROM m
-         RETURNING member_id, external_userid)
-       SELECT c.member_id AS id, c.external_userid AS ext, m.nickname FROM c JOIN m ON m.id = c.member_id`,
-      [brand.id, n, staffId, tag],
-    );
-    return rows;
-  }
+  const contacts = (brand: TestBrand, n: number, staff = 'staff-a') => wecomContacts(t, brand, n, staff);
 
   async function oaMembers(
     brand: TestBrand,

@@ -3,13 +3,13 @@ import { DataSource } from 'typeorm';
 // Type-only: the app must load after wecom-sim is up (see startAppWithSim).
 import type { TestBrand } from './factories/brand.factory';
 import type { TestApp } from './harness';
+import { connectWecom, wecomContacts } from './factories/wecom.factory';
 import { waitFor } from './support/processes';
 import { startAppWithSim } from './support/sim-app';
 import type { SimProcess } from './support/wecom-sim';
 
 type BrandFactory = typeof import('./factories/brand.factory');
 
-const uniq = () => randomUUID().replace(/-/g, '').slice(0, 10);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const BROWSER =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 MicroMessenger/8.0.47';
@@ -46,31 +46,8 @@ describe('tracked links through a campaign: {{link:<linkId>}} gives each recipie
     n: number,
   ): Promise<{ brand: TestBrand; people: Array<{ id: string; ext: string }> }> {
     const brand = await f.createBrand(t.app);
-    await api(brand)
-      .put('/v1/channels/wecom', {
-        corpId: `ww${uniq()}`,
-        contactSecret: `secret-${uniq()}`,
-        callbackToken: 'siyuCallbackToken1',
-        encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
-      })
-      .expect(200);
-    const [{ id: staffId }] = await ds.query(
-      `INSERT INTO community_staff (brand_id, userid) VALUES ($1, 'staff-a') RETURNING id`,
-      [brand.id],
-    );
-    const tag = uniq();
-    const people: Array<{ id: string; ext: string }> = await ds.query(
-      `WITH m AS (
-         INSERT INTO members (brand_id, nickname, source_channel)
-         SELECT $1, '会员' || i, 'wecom' FROM generate_series(1, $2) i RETURNING id),
-       c AS (
-         INSERT INTO community_contact_follows (brand_id, staff_id, external_userid, member_id, status, added_at)
-         SELECT $1, $3, 'wm' || $4 || row_number() OVER (), m.id, 'active', now() FROM m
-         RETURNING member_id, external_userid)
-       SELECT member_id AS id, external_userid AS ext FROM c`,
-      [brand.id, n, staffId, tag],
-    );
-    return { brand, people };
+    await connectWecom(t, brand);
+    return { brand, people: await wecomContacts(t, brand, n) };
   }
 
   it('renders a distinct short URL per member, made in the claim transaction; a click records the member, campaign and variant', async () => {

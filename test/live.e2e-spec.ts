@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 // Type-only: the app must load after wecom-sim is up (see startAppWithSim).
 import type { TestBrand } from './factories/brand.factory';
 import type { TestApp } from './harness';
+import { connectWecom, wecomContacts } from './factories/wecom.factory';
 import { waitFor } from './support/processes';
 import { flushPrefix } from './support/redis';
 import { startAppWithSim } from './support/sim-app';
@@ -70,14 +71,7 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
 
   async function brandWithCorp(timeZone = 'UTC'): Promise<TestBrand> {
     const brand = await f.createBrand(t.app, { timeZone });
-    await api(brand)
-      .put('/v1/channels/wecom', {
-        corpId: `ww${uniq()}`,
-        contactSecret: `secret-${uniq()}`,
-        callbackToken: 'siyuCallbackToken1',
-        encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
-      })
-      .expect(200);
+    await connectWecom(t, brand);
     return brand;
   }
 
@@ -106,24 +100,8 @@ describe('live sessions: reminders as campaigns, RSVP, cancel, through wecom-sim
     return rows.map((g) => ({ id: g.id, chatId: g.chatId }));
   }
 
-  /** Members who are WeCom contacts of staff-a (straight into the tables, as campaigns' e2e does). */
-  async function contacts(brand: TestBrand, n: number): Promise<Array<{ id: string; ext: string }>> {
-    const [{ id: staffId }] = await ds.query(
-      `INSERT INTO community_staff (brand_id, userid) VALUES ($1, 'staff-a') RETURNING id`,
-      [brand.id],
-    );
-    return ds.query(
-      `WITH m AS (
-         INSERT INTO members (brand_id, nickname, source_channel)
-         SELECT $1, '会员' || i, 'wecom' FROM generate_series(1, $2) i RETURNING id),
-       c AS (
-         INSERT INTO community_contact_follows (brand_id, staff_id, external_userid, member_id, status, added_at)
-         SELECT $1, $3, 'wm' || $4 || row_number() OVER (), m.id, 'active', now() FROM m
-         RETURNING member_id, external_userid)
-       SELECT member_id AS id, external_userid AS ext FROM c ORDER BY external_userid`,
-      [brand.id, n, staffId, uniq()],
-    );
-  }
+  /** Members who are WeCom contacts of staff-a, straight into the tables. */
+  const contacts = (brand: TestBrand, n: number) => wecomContacts(t, brand, n);
 
   const reminders = async (brand: TestBrand, id: string): Promise<Reminder[]> =>
     (await api(brand).get(`/v1/live-sessions/${id}`).expect(200)).body.reminders;
