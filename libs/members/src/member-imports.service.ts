@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { Readable, Transform, Writable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -10,6 +9,8 @@ import {
   DomainException,
   NotFoundException,
   Page,
+  storeCsvUpload,
+  StoredCsvUpload,
   toPage,
   WorkItem,
   WorkJob,
@@ -33,8 +34,6 @@ import { MEMBER_EVENT_TYPES, SOURCE_CHANNELS, sqlList } from './members.constant
 import { MemberException } from './members.errors';
 import { MEMBER_IMPORT_JOB, MemberImportQueue } from './jobs/members.queue';
 
-/** The upload is kept in Postgres in pieces of this size. */
-const CHUNK_BYTES = 1_048_576;
 /** One CSV record may not exceed this (a guard against a file without line breaks). */
 const MAX_RECORD_BYTES = 65_536;
 const PROGRESS_EVERY = 25_000;
@@ -133,52 +132,21 @@ export class MemberImportsService implements OnModuleInit {
         [actor.brandId, filename, actor.actorType, actor.actorId, actor.requestId],
       );
       const importId = row.id as string;
-      const hash = createHash('sha256');
-      let bytes = 0;
-      let seq = 0;
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      const flush = async () => {
-        if (pendingBytes === 0) return;
-        const data = Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        await m.query(
-          `INSERT INTO member_import_chunks (import_id, brand_id, seq, data) VALUES ($1, $2, $3, $4)`,
-          [importId, actor.brandId, seq++, data],
-        );
-      };
-      const store = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          pending.push(chunk);
-          pendingBytes += chunk.length;
-          if (pendingBytes < CHUNK_BYTES) return cb(null, chunk);
-          flush().then(() => cb(null, chunk), cb);
-        },
-        flush(cb) {
-          flush().then(() => cb(), cb);
-        },
-      });
-      let records = 0;
-      const count = new Writable({
-        objectMode: true,
-        write(record: string[], _enc, cb) {
-          if (records === 0) {
-            const { errors } = checkHeader(record);
-            if (errors.length > 0) return cb(MemberException.headerInvalid(errors));
-          }
-          records++;
-          cb();
-        },
-      });
-      // A multipart file stream that hits its size limit just ends early, marked truncated.
-      const truncated = () => (upload.stream as Readable & { truncated?: boolean }).truncated === true;
+      let stored: StoredCsvUpload;
       try {
-        await pipeline(upload.stream, store, this.parser(), count);
+        stored = await storeCsvUpload(upload.stream, {
+          parser: () => this.parser(),
+          checkHeader: (record) => {
+            const { errors } = checkHeader(record);
+            return errors.length > 0 ? MemberException.headerInvalid(errors) : undefined;
+          },
+          saveChunk: (seq, data) =>
+            m.query(
+              `INSERT INTO member_import_chunks (import_id, brand_id, seq, data) VALUES ($1, $2, $3, $4)`,
+              [importId, actor.brandId, seq, data],
+            ),
+        });
       } catch (err) {
-        if (truncated()) throw MemberException.tooLarge(upload.maxBytes ?? bytes);
         if (err instanceof CsvError)
           throw MemberException.csvMalformed((err as CsvError & { lines?: number }).lines, err.message);
         if (
@@ -191,7 +159,8 @@ export class MemberImportsService implements OnModuleInit {
         // What is left can only come from the upload stream itself (a broken or truncated body).
         throw MemberException.uploadBroken(err instanceof Error ? err.message : String(err));
       }
-      if (truncated()) throw MemberException.tooLarge(upload.maxBytes ?? bytes);
+      const { bytes, records } = stored;
+      if (stored.truncated) throw MemberException.tooLarge(upload.maxBytes ?? bytes);
       if (records === 0)
         throw MemberException.headerInvalid([
           { field: 'file', message: 'the file is empty: it needs a header row' },
@@ -207,7 +176,7 @@ export class MemberImportsService implements OnModuleInit {
       ]);
       await m.query(
         `UPDATE member_imports SET byte_size = $2, sha256 = $3, total_rows = $4, work_item_id = $5, updated_at = now() WHERE id = $1`,
-        [importId, bytes, hash.digest('hex'), records - 1, items[0].id],
+        [importId, bytes, stored.sha256, records - 1, items[0].id],
       );
       await this.audit.record(m, actor, {
         action: 'member_import.create',

@@ -17,5 +17,6 @@ export * from './platform.module';
 export * from './queue';
 export * from './redis/redis.module';
 export * from './tenancy/brands.service';
+export * from './uploads/stored-csv-upload';
 export * from './tenancy/dto/brand.dto';
 export * from './tenancy/entities/brand.entity';

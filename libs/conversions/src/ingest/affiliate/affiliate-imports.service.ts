@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { Readable, Transform, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -11,6 +9,8 @@ import {
   FieldError,
   NotFoundException,
   Page,
+  storeCsvUpload,
+  StoredCsvUpload,
   toPage,
   WorkItem,
   WorkJob,
@@ -26,8 +26,6 @@ import { AFFILIATE_IMPORT_JOB, AffiliateImportQueue } from '../jobs/ingest.queue
 import { AFFILIATE_COLUMNS, columnName, REQUIRED_COLUMNS } from './affiliate-row';
 import { AffiliateOrdersService, AffiliateRowResult, RawAffiliateRow } from './affiliate-orders.service';
 
-/** The upload is kept in Postgres in pieces of this size until it is applied. */
-const CHUNK_BYTES = 1_048_576;
 const MAX_RECORD_BYTES = 65_536;
 /** Rows per transaction while applying: progress moves (and a retry resumes) at this grain. */
 export const IMPORT_BATCH_ROWS = 500;
@@ -119,7 +117,7 @@ export class AffiliateImportsService {
         [actor.brandId, source.id, filename, actor.actorType, actor.actorId],
       );
       const importId = row.id as string;
-      const { bytes, sha256, records } = await this.store(m, actor.brandId, importId, upload);
+      const { bytes, sha256, records } = await this.store(m, importId, upload);
       if (records === 0)
         throw IngestException.headerInvalid([
           { field: 'file', message: 'the file is empty: it needs a header row' },
@@ -152,64 +150,32 @@ export class AffiliateImportsService {
   /** Streams the upload into chunks, checking the header and counting records with csv-parse. */
   private async store(
     m: EntityManager,
-    brandId: string,
     importId: string,
     upload: { stream: Readable; maxBytes: number },
-  ): Promise<{ bytes: number; sha256: string; records: number }> {
-    const hash = createHash('sha256');
-    let bytes = 0;
-    let seq = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = async () => {
-      if (pendingBytes === 0) return;
-      const data = Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      await m.query(`INSERT INTO affiliate_import_chunks (import_id, seq, data) VALUES ($1, $2, $3)`, [
-        importId,
-        seq++,
-        data,
-      ]);
-    };
-    const keep = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes < CHUNK_BYTES) return cb(null, chunk);
-        flush().then(() => cb(null, chunk), cb);
-      },
-      flush(cb) {
-        flush().then(() => cb(), cb);
-      },
-    });
-    let records = 0;
-    const count = new Writable({
-      objectMode: true,
-      write(record: string[], _enc, cb) {
-        if (records === 0) {
-          const { errors } = readHeader(record);
-          if (errors.length > 0) return cb(IngestException.headerInvalid(errors));
-        }
-        records++;
-        cb();
-      },
-    });
-    const truncated = () => (upload.stream as Readable & { truncated?: boolean }).truncated === true;
+  ): Promise<StoredCsvUpload> {
+    let stored: StoredCsvUpload;
     try {
-      await pipeline(upload.stream, keep, csvParser(), count);
+      stored = await storeCsvUpload(upload.stream, {
+        parser: () => csvParser(),
+        checkHeader: (record) => {
+          const { errors } = readHeader(record);
+          return errors.length > 0 ? IngestException.headerInvalid(errors) : undefined;
+        },
+        saveChunk: (seq, data) =>
+          m.query(`INSERT INTO affiliate_import_chunks (import_id, seq, data) VALUES ($1, $2, $3)`, [
+            importId,
+            seq,
+            data,
+          ]),
+      });
     } catch (err) {
-      if (truncated()) throw IngestException.tooLarge(upload.maxBytes);
       if (err instanceof CsvError)
         throw IngestException.malformed((err as CsvError & { lines?: number }).lines, err.message);
       if (err instanceof DomainException || err instanceof QueryFailedError) throw err;
       throw IngestException.malformed(undefined, err instanceof Error ? err.message : String(err));
     }
-    if (truncated()) throw IngestException.tooLarge(upload.maxBytes);
-    void brandId;
-    return { bytes, sha256: hash.digest('hex'), records };
+    if (stored.truncated) throw IngestException.tooLarge(upload.maxBytes);
+    return stored;
   }
 
   async get(brandId: string, sourceId: string, id: string): Promise<AffiliateImportView> {
