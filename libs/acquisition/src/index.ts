@@ -1,0 +1,2 @@
+export * from './acquisition-core.module';
+export * from './acquisition-states.registry';
