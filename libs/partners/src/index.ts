@@ -1,0 +1,3 @@
+export type { Partner } from './entities/partner.entity';
+export type { PartnerCommission } from './entities/partner-commission.entity';
+export * from './partners.constants';
