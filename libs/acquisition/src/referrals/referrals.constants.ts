@@ -21,7 +21,7 @@ export type InviteeStatus = (typeof INVITEE_STATUSES)[number];
 export const INVITEE_REFUSALS = ['self', 'known', 'outside_window'] as const;
 export type InviteeRefusal = (typeof INVITEE_REFUSALS)[number];
 
-export const REWARD_STATUSES = ['issued', 'refused'] as const;
+export const REWARD_STATUSES = ['pending', 'issued', 'refused'] as const;
 export type RewardStatus = (typeof REWARD_STATUSES)[number];
 
 export const DEFAULT_RETENTION_HOURS = 24;
