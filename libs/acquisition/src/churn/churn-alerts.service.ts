@@ -72,7 +72,9 @@ export class ChurnAlertsService implements OnModuleInit {
     );
     const alert = claimed?.[0];
     if (!alert) {
-      const rows: unknown[] = await this.ds.query(`SELECT 1 FROM acquisition_churn_alerts WHERE id = $1`, [alertId]);
+      const rows: unknown[] = await this.ds.query(`SELECT 1 FROM acquisition_churn_alerts WHERE id = $1`, [
+        alertId,
+      ]);
       // Queued from inside the callback's transaction: the row may not be committed yet.
       if (rows.length === 0) throw new Error(`churn alert ${alertId} is not committed yet`);
       return 'skipped';
@@ -110,20 +112,30 @@ export class ChurnAlertsService implements OnModuleInit {
     const who = (e.nickname as string | null) ?? (e.external_userid as string);
     const when = (e.occurred_at as Date).toISOString();
     if (channel === 'wecom_app') {
-      if (e.agent_id === null || e.agent_id === undefined) throw new Error('app alerts are on but no agentId is set');
+      if (e.agent_id === null || e.agent_id === undefined)
+        throw new Error('app alerts are on but no agentId is set');
       const content =
         e.ended_by === 'customer'
           ? `客户「${who}」在 ${when} 删除了你。来源渠道: ${(e.state as string | null) ?? '—'}`
           : `你在 ${when} 删除了客户「${who}」。`;
-      const res = await this.wecom.sendAppText(e.brand_id as string, Number(e.agent_id), [e.staff_userid as string], content);
+      const res = await this.wecom.sendAppText(
+        e.brand_id as string,
+        Number(e.agent_id),
+        [e.staff_userid as string],
+        content,
+      );
       if (!res.ok) {
         const msg = `message/send: ${res.failure.errcode ?? ''} ${res.failure.errmsg}`;
         throw res.failure.class === 'permanent' ? new Error(msg) : new RetryableAlertError(msg);
       }
       return;
     }
-    if (!e.webhook_url || !e.webhook_secret_sealed) throw new Error('the webhook was removed from the settings');
-    const secret = this.secrets.open(e.webhook_secret_sealed as string, `churn-webhook/${e.brand_id as string}`);
+    if (!e.webhook_url || !e.webhook_secret_sealed)
+      throw new Error('the webhook was removed from the settings');
+    const secret = this.secrets.open(
+      e.webhook_secret_sealed as string,
+      `churn-webhook/${e.brand_id as string}`,
+    );
     const body = JSON.stringify({
       type: 'contact.lost',
       deliveryId: `churn-alert-${alertId}`,

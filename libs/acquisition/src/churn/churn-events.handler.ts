@@ -33,7 +33,11 @@ export class ChurnEventsHandler implements OnModuleInit {
 
   async handle(event: WecomCallbackEvent, m: EntityManager): Promise<void> {
     const endedBy: ChurnEndedBy | null =
-      event.changeType === 'del_external_contact' ? 'staff' : event.changeType === 'del_follow_user' ? 'customer' : null;
+      event.changeType === 'del_external_contact'
+        ? 'staff'
+        : event.changeType === 'del_follow_user'
+          ? 'customer'
+          : null;
     if (!endedBy) return;
     const staff = text(event.fields.UserID);
     const external = text(event.fields.ExternalUserID);
@@ -41,18 +45,18 @@ export class ChurnEventsHandler implements OnModuleInit {
     const at = eventTime(event);
     const [row]: Raw[] = await m.query(
       `INSERT INTO acquisition_churn_events (brand_id, member_id, staff_userid, external_userid, ended_by, state, occurred_at)
-       SELECT $1,
+       SELECT $1::uuid,
               (SELECT COALESCE(mm.merged_into, mm.id) FROM (
                  SELECT i.member_id FROM member_identities i
-                  WHERE i.brand_id = $1 AND i.kind = 'external_userid' AND i.app_id = '' AND i.value = $3
+                  WHERE i.brand_id = $1 AND i.kind = 'external_userid' AND i.app_id = '' AND i.value = $3::text
                  UNION ALL
                  SELECT f.member_id FROM community_contact_follows f
-                  WHERE f.brand_id = $1 AND f.external_userid = $3 AND f.member_id IS NOT NULL) x
+                  WHERE f.brand_id = $1 AND f.external_userid = $3::text AND f.member_id IS NOT NULL) x
                  JOIN members mm ON mm.id = x.member_id LIMIT 1),
-              $2, $3, $4,
+              $2::text, $3::text, $4::text,
               (SELECT f.state FROM community_contact_follows f JOIN community_staff s ON s.id = f.staff_id
-                WHERE f.brand_id = $1 AND s.userid = $2 AND f.external_userid = $3),
-              $5
+                WHERE f.brand_id = $1 AND s.userid = $2::text AND f.external_userid = $3::text),
+              $5::timestamptz
        ON CONFLICT (brand_id, staff_userid, external_userid, occurred_at) DO NOTHING
        RETURNING id`,
       [event.brandId, staff, external, endedBy, at],
@@ -60,10 +64,10 @@ export class ChurnEventsHandler implements OnModuleInit {
     if (!row) return;
     const alerts: Array<{ id: string }> = await m.query(
       `INSERT INTO acquisition_churn_alerts (brand_id, churn_event_id, channel)
-       SELECT s.brand_id, $2, ch.channel
+       SELECT s.brand_id, $2::bigint, ch.channel
          FROM acquisition_churn_settings s,
               LATERAL (VALUES ('wecom_app', s.app_alerts), ('webhook', s.webhook_url IS NOT NULL)) AS ch(channel, enabled)
-        WHERE s.brand_id = $1 AND ch.enabled AND (s.alert_on = 'both' OR $3 = 'customer')
+        WHERE s.brand_id = $1 AND ch.enabled AND (s.alert_on = 'both' OR $3::text = 'customer')
        ON CONFLICT DO NOTHING RETURNING id`,
       [event.brandId, row.id, endedBy],
     );
@@ -75,7 +79,10 @@ export class ChurnEventsHandler implements OnModuleInit {
           { jobId: churnAlertJobId(String(a.id)), delay: CHURN_ALERT_DELAY_MS },
         );
       } catch (err) {
-        this.logger.warn({ err: (err as Error).message, alertId: a.id }, 'could not queue a churn alert; the reconciler will');
+        this.logger.warn(
+          { err: (err as Error).message, alertId: a.id },
+          'could not queue a churn alert; the reconciler will',
+        );
       }
     }
   }

@@ -1,5 +1,13 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { BOOL, CheckedCondition, CompileContext, int, range, SegmentFieldDef, SegmentFieldRegistry } from '@siyu/segments';
+import {
+  BOOL,
+  CheckedCondition,
+  CompileContext,
+  int,
+  range,
+  SegmentFieldDef,
+  SegmentFieldRegistry,
+} from '@siyu/segments';
 
 const category = 'acquisition';
 const DAY_MS = 86_400_000;
@@ -17,7 +25,8 @@ const lostSinceSql = (member: string) =>
 const lostContact: SegmentFieldDef = {
   name: 'lost_contact',
   category,
-  description: 'The member deleted (or was deleted by) every staff member they were a WeCom contact of: eq true|false',
+  description:
+    'The member deleted (or was deleted by) every staff member they were a WeCom contact of: eq true|false',
   ops: { eq: BOOL },
   compile: (c, ctx) => (c.value === true ? lostContactSql(ctx.member) : `NOT ${lostContactSql(ctx.member)}`),
 };
@@ -28,7 +37,8 @@ const DAYS = int(0, 3650);
 const daysSinceLost: SegmentFieldDef = {
   name: 'days_since_lost_contact',
   category,
-  description: 'Whole days since the member lost their last WeCom contact: gte, lte, between (only lost members match)',
+  description:
+    'Whole days since the member lost their last WeCom contact: gte, lte, between (only lost members match)',
   ops: { gte: DAYS, lte: DAYS, between: range(DAYS) },
   compile: (c: CheckedCondition, ctx: CompileContext) => {
     const t = lostSinceSql(ctx.member);

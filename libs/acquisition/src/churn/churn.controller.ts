@@ -26,9 +26,14 @@ export class ChurnController {
 
   @Put('settings')
   @Roles(...GROWTH_WRITERS)
-  @ApiOperation({ summary: 'How lost contacts are alerted: a WeCom app message to the staff member and/or a signed webhook' })
+  @ApiOperation({
+    summary: 'How lost contacts are alerted: a WeCom app message to the staff member and/or a signed webhook',
+  })
   @ApiOkResponse({ type: ChurnSettingsResponseDto })
-  putSettings(@CurrentActor() actor: Actor, @Body() dto: ChurnSettingsPutDto): Promise<ChurnSettingsResponseDto> {
+  putSettings(
+    @CurrentActor() actor: Actor,
+    @Body() dto: ChurnSettingsPutDto,
+  ): Promise<ChurnSettingsResponseDto> {
     return this.churn.putSettings(actor, dto);
   }
 

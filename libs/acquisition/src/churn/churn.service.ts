@@ -27,7 +27,9 @@ export class ChurnService {
   ) {}
 
   async settings(brandId: string): Promise<ChurnSettingsResponseDto> {
-    const [r]: Raw[] = await this.ds.query(`SELECT * FROM acquisition_churn_settings WHERE brand_id = $1`, [brandId]);
+    const [r]: Raw[] = await this.ds.query(`SELECT * FROM acquisition_churn_settings WHERE brand_id = $1`, [
+      brandId,
+    ]);
     return {
       appAlerts: (r?.app_alerts as boolean | undefined) ?? false,
       agentId: r?.agent_id === null || r?.agent_id === undefined ? null : Number(r.agent_id),
@@ -39,16 +41,21 @@ export class ChurnService {
 
   async putSettings(actor: Actor, dto: ChurnSettingsPutDto): Promise<ChurnSettingsResponseDto> {
     return this.ds.transaction(async (m) => {
-      const [before]: Raw[] = await m.query(`SELECT * FROM acquisition_churn_settings WHERE brand_id = $1 FOR UPDATE`, [
-        actor.brandId,
-      ]);
-      const webhookUrl = dto.webhookUrl === undefined ? ((before?.webhook_url as string | null) ?? null) : dto.webhookUrl;
+      const [before]: Raw[] = await m.query(
+        `SELECT * FROM acquisition_churn_settings WHERE brand_id = $1 FOR UPDATE`,
+        [actor.brandId],
+      );
+      const webhookUrl =
+        dto.webhookUrl === undefined ? ((before?.webhook_url as string | null) ?? null) : dto.webhookUrl;
       const urlChanged = webhookUrl !== ((before?.webhook_url as string | null) ?? null);
       let sealed: string | null = (before?.webhook_secret_sealed as string | null) ?? null;
-      if (dto.webhookSecret !== undefined) sealed = this.secrets.seal(dto.webhookSecret, `churn-webhook/${actor.brandId}`);
+      if (dto.webhookSecret !== undefined)
+        sealed = this.secrets.seal(dto.webhookSecret, `churn-webhook/${actor.brandId}`);
       if (webhookUrl === null) sealed = null;
       else if (!sealed || (urlChanged && dto.webhookSecret === undefined))
-        throw new ValidationException([{ field: 'webhookSecret', message: 'a webhook needs its signing secret (16–200 characters)' }]);
+        throw new ValidationException([
+          { field: 'webhookSecret', message: 'a webhook needs its signing secret (16–200 characters)' },
+        ]);
       const agentId = dto.agentId ?? (before?.agent_id as number | null) ?? null;
       await m.query(
         `INSERT INTO acquisition_churn_settings (brand_id, app_alerts, agent_id, webhook_url, webhook_secret_sealed, alert_on)
@@ -56,7 +63,14 @@ export class ChurnService {
          ON CONFLICT (brand_id) DO UPDATE SET app_alerts = EXCLUDED.app_alerts, agent_id = EXCLUDED.agent_id,
            webhook_url = EXCLUDED.webhook_url, webhook_secret_sealed = EXCLUDED.webhook_secret_sealed,
            alert_on = EXCLUDED.alert_on, updated_at = now()`,
-        [actor.brandId, dto.appAlerts, agentId, webhookUrl, sealed, dto.alertOn ?? (before?.alert_on as string | undefined) ?? 'customer'],
+        [
+          actor.brandId,
+          dto.appAlerts,
+          agentId,
+          webhookUrl,
+          sealed,
+          dto.alertOn ?? (before?.alert_on as string | undefined) ?? 'customer',
+        ],
       );
       const view = {
         appAlerts: dto.appAlerts,
@@ -109,7 +123,10 @@ export class ChurnService {
         endedBy: r.ended_by as string,
         state: (r.state as string | null) ?? null,
         occurredAt: r.occurred_at as Date,
-        alerts: (r.alerts as ChurnEventResponseDto['alerts']).map((a) => ({ ...a, sentAt: a.sentAt ? new Date(a.sentAt) : null })),
+        alerts: (r.alerts as ChurnEventResponseDto['alerts']).map((a) => ({
+          ...a,
+          sentAt: a.sentAt ? new Date(a.sentAt) : null,
+        })),
       }),
     );
   }
@@ -119,7 +136,10 @@ export class ChurnService {
    * period, by who ended it) over the base (relationships active at `from` plus those added in the
    * period, from community_contact_follows).
    */
-  async rates(brandId: string, q: { by: 'staff' | 'state'; from?: string; to?: string }): Promise<ChurnRatesResponseDto> {
+  async rates(
+    brandId: string,
+    q: { by: 'staff' | 'state'; from?: string; to?: string },
+  ): Promise<ChurnRatesResponseDto> {
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
     if (from >= to) throw new ValidationException([{ field: 'from', message: 'from must be before to' }]);
@@ -162,7 +182,8 @@ export class ChurnService {
         };
       })
       .filter((r) => r.activeAtStart + r.added + r.lost > 0);
-    const sum = (k: 'activeAtStart' | 'added' | 'lost' | 'lostByCustomer' | 'lostByStaff') => out.reduce((a, r) => a + r[k], 0);
+    const sum = (k: 'activeAtStart' | 'added' | 'lost' | 'lostByCustomer' | 'lostByStaff') =>
+      out.reduce((a, r) => a + r[k], 0);
     const total: ChurnRateRowDto = {
       key: '*',
       activeAtStart: sum('activeAtStart'),

@@ -1,6 +1,14 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, CurrentPrincipal, PageQueryDto, Principal, Roles, uuidParam } from '@siyu/platform';
+import {
+  Actor,
+  CurrentActor,
+  CurrentPrincipal,
+  PageQueryDto,
+  Principal,
+  Roles,
+  uuidParam,
+} from '@siyu/platform';
 import { GROWTH_READERS, GROWTH_WRITERS } from '../common/growth.roles';
 import { JoinWayCreateDto, JoinWayPageDto, JoinWayResponseDto, JoinWayUpdateDto } from './dto/join-way.dto';
 import { JoinWaysService } from './join-ways.service';
@@ -15,7 +23,8 @@ export class JoinWaysController {
   @Roles(...GROWTH_WRITERS)
   @ApiOperation({
     summary: 'Create a group code (groupchat/add_join_way) over a pool of group chats',
-    description: '400 naming the field for an unknown chat, a taken or reserved state, autoCreateRoom without a room base.',
+    description:
+      '400 naming the field for an unknown chat, a taken or reserved state, autoCreateRoom without a room base.',
   })
   @ApiCreatedResponse({ type: JoinWayResponseDto })
   async create(@CurrentActor() actor: Actor, @Body() dto: JoinWayCreateDto): Promise<JoinWayResponseDto> {
@@ -35,7 +44,10 @@ export class JoinWaysController {
   @Roles(...GROWTH_READERS)
   @ApiOperation({ summary: 'A group code: routed groups, full groups, joins per group' })
   @ApiOkResponse({ type: JoinWayResponseDto })
-  async get(@CurrentPrincipal() p: Principal, @Param('id', uuidParam) id: string): Promise<JoinWayResponseDto> {
+  async get(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', uuidParam) id: string,
+  ): Promise<JoinWayResponseDto> {
     return JoinWayResponseDto.from(await this.joinWays.get(p.brandId, id));
   }
 
@@ -55,7 +67,10 @@ export class JoinWaysController {
   @Roles(...GROWTH_WRITERS)
   @ApiOperation({ summary: 'Delete a group code (del_join_way); its join counts are kept' })
   @ApiOkResponse({ type: JoinWayResponseDto })
-  async remove(@CurrentActor() actor: Actor, @Param('id', uuidParam) id: string): Promise<JoinWayResponseDto> {
+  async remove(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam) id: string,
+  ): Promise<JoinWayResponseDto> {
     return JoinWayResponseDto.from(await this.joinWays.remove(actor, id));
   }
 }

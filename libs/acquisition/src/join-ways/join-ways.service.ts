@@ -5,7 +5,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AcquisitionStateRegistry } from '../acquisition-states.registry';
 import type { JoinWayCreateDto, JoinWayUpdateDto } from './dto/join-way.dto';
 import { JoinWayException } from './join-ways.errors';
-import { GROUP_MEMBER_LIMIT, JOIN_WAY_MAX_ACTIVE_CHATS, JOIN_WAY_MAX_POOL, JoinWayStatus } from './join-ways.constants';
+import {
+  GROUP_MEMBER_LIMIT,
+  JOIN_WAY_MAX_ACTIVE_CHATS,
+  JOIN_WAY_MAX_POOL,
+  JoinWayStatus,
+} from './join-ways.constants';
 import { JoinWayRequest, WecomWaysClient } from './wecom-ways.client';
 
 type Raw = Record<string, unknown>;
@@ -108,14 +113,22 @@ export class JoinWaysService {
     private readonly states: AcquisitionStateRegistry,
   ) {}
 
-  private async find(brandId: string, id: string, m: EntityManager = this.ds.manager, lock = false): Promise<JoinWayView> {
+  private async find(
+    brandId: string,
+    id: string,
+    m: EntityManager = this.ds.manager,
+    lock = false,
+  ): Promise<JoinWayView> {
     const rows: Raw[] = lock
-      ? await m.query(`SELECT w.*, 0 AS joins, '[]'::json AS joins_by_chat FROM acquisition_join_ways w
-          WHERE w.brand_id = $1 AND w.id = $2 AND w.deleted_at IS NULL FOR UPDATE`, [brandId, id])
-      : await m.query(`SELECT ${SELECT} FROM acquisition_join_ways w WHERE w.brand_id = $1 AND w.id = $2 AND w.deleted_at IS NULL`, [
-          brandId,
-          id,
-        ]);
+      ? await m.query(
+          `SELECT w.*, 0 AS joins, '[]'::json AS joins_by_chat FROM acquisition_join_ways w
+          WHERE w.brand_id = $1 AND w.id = $2 AND w.deleted_at IS NULL FOR UPDATE`,
+          [brandId, id],
+        )
+      : await m.query(
+          `SELECT ${SELECT} FROM acquisition_join_ways w WHERE w.brand_id = $1 AND w.id = $2 AND w.deleted_at IS NULL`,
+          [brandId, id],
+        );
     if (!rows[0]) throw JoinWayException.notFound(id);
     return toView(rows[0]);
   }
@@ -160,7 +173,10 @@ export class JoinWaysService {
     if (errors.length) throw JoinWayException.invalid(errors);
   }
 
-  private request(v: Pick<JoinWayView, 'state' | 'name' | 'autoCreateRoom' | 'roomBaseName' | 'roomBaseId'>, chatIds: string[]): JoinWayRequest {
+  private request(
+    v: Pick<JoinWayView, 'state' | 'name' | 'autoCreateRoom' | 'roomBaseName' | 'roomBaseId'>,
+    chatIds: string[],
+  ): JoinWayRequest {
     return {
       chatIds,
       state: v.state,
@@ -174,7 +190,9 @@ export class JoinWaysService {
   async create(actor: Actor, dto: JoinWayCreateDto): Promise<JoinWayView> {
     const brandId = actor.brandId;
     if (this.states.isReserved(dto.state))
-      throw JoinWayException.invalid([{ field: 'state', message: 'this prefix is reserved (referral invites use it)' }]);
+      throw JoinWayException.invalid([
+        { field: 'state', message: 'this prefix is reserved (referral invites use it)' },
+      ]);
     const autoCreateRoom = dto.autoCreateRoom ?? false;
     this.checkRoom(autoCreateRoom, dto.roomBaseName ?? null, dto.roomBaseId ?? null);
     await this.checkChats(brandId, dto.chatIds);
@@ -183,7 +201,9 @@ export class JoinWaysService {
       [brandId, dto.state],
     );
     if (taken.length)
-      throw JoinWayException.invalid([{ field: 'state', message: 'another join way of the brand uses this state' }]);
+      throw JoinWayException.invalid([
+        { field: 'state', message: 'another join way of the brand uses this state' },
+      ]);
     const draft = {
       name: dto.name.trim(),
       state: dto.state,
@@ -191,7 +211,12 @@ export class JoinWaysService {
       roomBaseName: dto.roomBaseName ?? null,
       roomBaseId: dto.roomBaseId ?? null,
     };
-    const active = await this.routeNow(brandId, dto.chatIds, dto.groupLimit ?? GROUP_MEMBER_LIMIT, autoCreateRoom);
+    const active = await this.routeNow(
+      brandId,
+      dto.chatIds,
+      dto.groupLimit ?? GROUP_MEMBER_LIMIT,
+      autoCreateRoom,
+    );
     const way = await this.wecom.addJoinWay(brandId, this.request(draft, active.active));
     try {
       return await this.ds.transaction(async (m) => {
@@ -267,7 +292,8 @@ export class JoinWaysService {
       };
       this.checkRoom(next.autoCreateRoom, next.roomBaseName, next.roomBaseId);
       const route = await this.routeNow(brandId, next.chatIds, next.groupLimit, next.autoCreateRoom, m);
-      if (before.configId) await this.wecom.updateJoinWay(brandId, before.configId, this.request(next, route.active));
+      if (before.configId)
+        await this.wecom.updateJoinWay(brandId, before.configId, this.request(next, route.active));
       await m.query(
         `UPDATE acquisition_join_ways SET name = $3, chat_ids = $4, active_chat_ids = $5, full_chat_ids = $6,
                 auto_create_room = $7, room_base_name = $8, room_base_id = $9, group_limit = $10, welcome_text = $11,
@@ -332,8 +358,17 @@ export class JoinWaysService {
         return { changed: false, activeChatIds: [], fullChatIds: [], status: 'deleted' as const };
       }
       const route = await this.routeNow(brandId, way.chatIds, way.groupLimit, way.autoCreateRoom, m);
-      if (sameList(route.active, way.activeChatIds) && sameList(route.full, way.fullChatIds) && route.status === way.status)
-        return { changed: false, activeChatIds: way.activeChatIds, fullChatIds: way.fullChatIds, status: way.status };
+      if (
+        sameList(route.active, way.activeChatIds) &&
+        sameList(route.full, way.fullChatIds) &&
+        route.status === way.status
+      )
+        return {
+          changed: false,
+          activeChatIds: way.activeChatIds,
+          fullChatIds: way.fullChatIds,
+          status: way.status,
+        };
       if (way.configId && !sameList(route.active, way.activeChatIds))
         await this.wecom.updateJoinWay(brandId, way.configId, this.request(way, route.active));
       await m.query(
@@ -348,7 +383,10 @@ export class JoinWaysService {
         before: { activeChatIds: way.activeChatIds, fullChatIds: way.fullChatIds, status: way.status },
         after: { activeChatIds: route.active, fullChatIds: route.full, status: route.status },
       });
-      this.logger.log({ brandId, joinWayId: id, active: route.active, full: route.full }, 'join way rolled over');
+      this.logger.log(
+        { brandId, joinWayId: id, active: route.active, full: route.full },
+        'join way rolled over',
+      );
       return { changed: true, activeChatIds: route.active, fullChatIds: route.full, status: route.status };
     });
   }

@@ -49,12 +49,19 @@ export class WecomWaysClient {
   }
 
   private async call(brandId: string, api: string, body: unknown): Promise<Record<string, unknown>> {
-    const res: ChannelResult<Record<string, unknown>> = await this.wecom.call(await this.account(brandId), api, body);
+    const res: ChannelResult<Record<string, unknown>> = await this.wecom.call(
+      await this.account(brandId),
+      api,
+      body,
+    );
     if (!res.ok) throw new WecomWayException(res.failure);
     return res.value;
   }
 
-  async addContactWay(brandId: string, req: ContactWayRequest): Promise<{ configId: string; qrCode: string | null }> {
+  async addContactWay(
+    brandId: string,
+    req: ContactWayRequest,
+  ): Promise<{ configId: string; qrCode: string | null }> {
     const r = await this.call(brandId, 'externalcontact/add_contact_way', {
       type: req.type,
       scene: 2,
@@ -83,7 +90,10 @@ export class WecomWaysClient {
   }
 
   /** groupchat/add_join_way, then get_join_way for its QR code (add answers only the config_id). */
-  async addJoinWay(brandId: string, req: JoinWayRequest): Promise<{ configId: string; qrCode: string | null }> {
+  async addJoinWay(
+    brandId: string,
+    req: JoinWayRequest,
+  ): Promise<{ configId: string; qrCode: string | null }> {
     const r = await this.call(brandId, 'externalcontact/groupchat/add_join_way', this.joinBody(req));
     const configId = String(r.config_id);
     const got = await this.call(brandId, 'externalcontact/groupchat/get_join_way', { config_id: configId });
@@ -103,7 +113,12 @@ export class WecomWaysClient {
   }
 
   /** message/send: a text application message to staff members. */
-  async sendAppText(brandId: string, agentId: number, touser: string[], content: string): Promise<ChannelResult<Record<string, unknown>>> {
+  async sendAppText(
+    brandId: string,
+    agentId: number,
+    touser: string[],
+    content: string,
+  ): Promise<ChannelResult<Record<string, unknown>>> {
     return this.wecom.call(await this.account(brandId), 'message/send', {
       touser: touser.join('|'),
       msgtype: 'text',

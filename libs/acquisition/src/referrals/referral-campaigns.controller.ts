@@ -1,6 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, CurrentPrincipal, PageQueryDto, Principal, Public, Roles, uuidParam } from '@siyu/platform';
+import {
+  Actor,
+  CurrentActor,
+  CurrentPrincipal,
+  PageQueryDto,
+  Principal,
+  Public,
+  Roles,
+  uuidParam,
+} from '@siyu/platform';
 import { GROWTH_READERS, GROWTH_WRITERS } from '../common/growth.roles';
 import {
   ReferralCampaignCreateDto,
@@ -8,7 +17,11 @@ import {
   ReferralCampaignResponseDto,
   ReferralCampaignUpdateDto,
 } from './dto/referral-campaign.dto';
-import { ReferralInviteCreateDto, ReferralInviteResponseDto, ReferralPosterResponseDto } from './dto/referral-invite.dto';
+import {
+  ReferralInviteCreateDto,
+  ReferralInviteResponseDto,
+  ReferralPosterResponseDto,
+} from './dto/referral-invite.dto';
 import {
   ReferralAbuseQueryDto,
   ReferralAbuseReportDto,
@@ -29,7 +42,10 @@ export class ReferralCampaignsController {
   @Roles(...GROWTH_WRITERS)
   @ApiOperation({ summary: 'Create a referral (fission) campaign with reward tiers and a retention window' })
   @ApiCreatedResponse({ type: ReferralCampaignResponseDto })
-  async create(@CurrentActor() actor: Actor, @Body() dto: ReferralCampaignCreateDto): Promise<ReferralCampaignResponseDto> {
+  async create(
+    @CurrentActor() actor: Actor,
+    @Body() dto: ReferralCampaignCreateDto,
+  ): Promise<ReferralCampaignResponseDto> {
     return ReferralCampaignResponseDto.from(await this.campaigns.create(actor, dto));
   }
 
@@ -44,13 +60,18 @@ export class ReferralCampaignsController {
   @Get(':id')
   @Roles(...GROWTH_READERS)
   @ApiOkResponse({ type: ReferralCampaignResponseDto })
-  async get(@CurrentPrincipal() p: Principal, @Param('id', uuidParam) id: string): Promise<ReferralCampaignResponseDto> {
+  async get(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', uuidParam) id: string,
+  ): Promise<ReferralCampaignResponseDto> {
     return ReferralCampaignResponseDto.from(await this.campaigns.get(p.brandId, id));
   }
 
   @Patch(':id')
   @Roles(...GROWTH_WRITERS)
-  @ApiOperation({ summary: 'Rename, move the end, change the retention window for new invitees, or end the campaign' })
+  @ApiOperation({
+    summary: 'Rename, move the end, change the retention window for new invitees, or end the campaign',
+  })
   @ApiOkResponse({ type: ReferralCampaignResponseDto })
   async update(
     @CurrentActor() actor: Actor,
@@ -63,8 +84,10 @@ export class ReferralCampaignsController {
   @Post(':id/invites')
   @Roles(...GROWTH_WRITERS)
   @ApiOperation({
-    summary: "A member's personal invite: a contact way (state rf_<code>), a join way when the campaign has groups, a poster link",
-    description: 'Idempotent per member: the same invite again. 404 for another brand’s member; 409 when the campaign has ended.',
+    summary:
+      "A member's personal invite: a contact way (state rf_<code>), a join way when the campaign has groups, a poster link",
+    description:
+      'Idempotent per member: the same invite again. 404 for another brand’s member; 409 when the campaign has ended.',
   })
   @ApiCreatedResponse({ type: ReferralInviteResponseDto })
   async invite(
@@ -72,7 +95,9 @@ export class ReferralCampaignsController {
     @Param('id', uuidParam) id: string,
     @Body() dto: ReferralInviteCreateDto,
   ): Promise<ReferralInviteResponseDto> {
-    return ReferralInviteResponseDto.from((await this.campaigns.createInvite(actor, id, dto.memberId)).invite);
+    return ReferralInviteResponseDto.from(
+      (await this.campaigns.createInvite(actor, id, dto.memberId)).invite,
+    );
   }
 
   @Get(':id/invites/:inviteId')
@@ -88,7 +113,9 @@ export class ReferralCampaignsController {
 
   @Get(':id/leaderboard')
   @Roles(...GROWTH_READERS)
-  @ApiOperation({ summary: 'Inviters ranked by retained invitees, with pending, lost, refused and the reward tiers issued' })
+  @ApiOperation({
+    summary: 'Inviters ranked by retained invitees, with pending, lost, refused and the reward tiers issued',
+  })
   @ApiOkResponse({ type: ReferralLeaderboardDto })
   async leaderboard(
     @CurrentPrincipal() p: Principal,
@@ -100,7 +127,9 @@ export class ReferralCampaignsController {
 
   @Get(':id/abuse')
   @Roles(...GROWTH_READERS)
-  @ApiOperation({ summary: 'Anti-abuse: invitees who deleted quickly, and bursts of invites from one inviter' })
+  @ApiOperation({
+    summary: 'Anti-abuse: invitees who deleted quickly, and bursts of invites from one inviter',
+  })
   @ApiOkResponse({ type: ReferralAbuseReportDto })
   async abuse(
     @CurrentPrincipal() p: Principal,
@@ -115,7 +144,10 @@ export class ReferralCampaignsController {
   @Roles(...GROWTH_WRITERS)
   @ApiOperation({ summary: 'Settle the invitees whose window passed now (the worker does it every minute)' })
   @ApiOkResponse({ type: ReferralSettleResponseDto })
-  async settle(@CurrentActor() actor: Actor, @Param('id', uuidParam) id: string): Promise<ReferralSettleResponseDto> {
+  async settle(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam) id: string,
+  ): Promise<ReferralSettleResponseDto> {
     return this.campaigns.settle(actor.brandId, id);
   }
 }

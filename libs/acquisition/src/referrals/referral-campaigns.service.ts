@@ -8,7 +8,11 @@ import { WecomWaysClient } from '../join-ways/wecom-ways.client';
 import type { ReferralCampaignCreateDto, ReferralCampaignUpdateDto } from './dto/referral-campaign.dto';
 import type { ReferralTier } from './entities/referral-campaign.entity';
 import { ReferralSettlementService, SettleResult } from './referral-settlement.service';
-import { DEFAULT_RETENTION_HOURS, REFERRAL_STATE_PREFIX, ReferralCampaignStatus } from './referrals.constants';
+import {
+  DEFAULT_RETENTION_HOURS,
+  REFERRAL_STATE_PREFIX,
+  ReferralCampaignStatus,
+} from './referrals.constants';
 import { ReferralException } from './referrals.errors';
 
 type Raw = Record<string, unknown>;
@@ -131,10 +135,21 @@ export class ReferralCampaignsService {
     private readonly config: AppConfig,
   ) {}
 
-  private async find(brandId: string, id: string, m: EntityManager = this.ds.manager, lock = false): Promise<ReferralCampaignView> {
+  private async find(
+    brandId: string,
+    id: string,
+    m: EntityManager = this.ds.manager,
+    lock = false,
+  ): Promise<ReferralCampaignView> {
     const rows: Raw[] = lock
-      ? await m.query(`SELECT c.* FROM acquisition_referral_campaigns c WHERE c.brand_id = $1 AND c.id = $2 FOR UPDATE`, [brandId, id])
-      : await m.query(`SELECT ${SELECT} FROM acquisition_referral_campaigns c WHERE c.brand_id = $1 AND c.id = $2`, [brandId, id]);
+      ? await m.query(
+          `SELECT c.* FROM acquisition_referral_campaigns c WHERE c.brand_id = $1 AND c.id = $2 FOR UPDATE`,
+          [brandId, id],
+        )
+      : await m.query(
+          `SELECT ${SELECT} FROM acquisition_referral_campaigns c WHERE c.brand_id = $1 AND c.id = $2`,
+          [brandId, id],
+        );
     if (!rows[0]) throw ReferralException.campaignNotFound(id);
     return toView(rows[0]);
   }
@@ -156,12 +171,21 @@ export class ReferralCampaignsService {
     return toPage(rows, limit, (r) => [(r.created_at as Date).toISOString(), r.id as string], toView);
   }
 
-  private async check(brandId: string, dto: ReferralCampaignCreateDto, startsAt: Date, endsAt: Date | null): Promise<void> {
+  private async check(
+    brandId: string,
+    dto: ReferralCampaignCreateDto,
+    startsAt: Date,
+    endsAt: Date | null,
+  ): Promise<void> {
     const errors: FieldError[] = [];
-    if (endsAt && endsAt <= startsAt) errors.push({ field: 'endsAt', message: 'endsAt must be after startsAt' });
+    if (endsAt && endsAt <= startsAt)
+      errors.push({ field: 'endsAt', message: 'endsAt must be after startsAt' });
     dto.tiers.forEach((t, i) => {
       if (i > 0 && t.invites <= dto.tiers[i - 1].invites)
-        errors.push({ field: `tiers[${i}].invites`, message: 'tiers must need strictly more invites than the one before' });
+        errors.push({
+          field: `tiers[${i}].invites`,
+          message: 'tiers must need strictly more invites than the one before',
+        });
     });
     const staff: Array<{ userid: string }> = await this.ds.query(
       `SELECT userid FROM community_staff WHERE brand_id = $1 AND userid = ANY($2::text[])`,
@@ -169,7 +193,8 @@ export class ReferralCampaignsService {
     );
     const knownStaff = new Set(staff.map((s) => s.userid));
     const unknownStaff = dto.staffUserids.filter((u) => !knownStaff.has(u));
-    if (unknownStaff.length) errors.push({ field: 'staffUserids', message: `unknown staff: ${unknownStaff.join(', ')}` });
+    if (unknownStaff.length)
+      errors.push({ field: 'staffUserids', message: `unknown staff: ${unknownStaff.join(', ')}` });
     if (dto.groupChatIds?.length) {
       const rows: Array<{ chat_id: string }> = await this.ds.query(
         `SELECT chat_id FROM community_groups WHERE brand_id = $1 AND chat_id = ANY($2::text[]) AND status <> 'dismissed'`,
@@ -177,18 +202,24 @@ export class ReferralCampaignsService {
       );
       const known = new Set(rows.map((r) => r.chat_id));
       const unknown = dto.groupChatIds.filter((c) => !known.has(c));
-      if (unknown.length) errors.push({ field: 'groupChatIds', message: `not a group chat of this brand: ${unknown.join(', ')}` });
+      if (unknown.length)
+        errors.push({
+          field: 'groupChatIds',
+          message: `not a group chat of this brand: ${unknown.join(', ')}`,
+        });
     }
     if (dto.tagIds?.length) {
-      const rows: Array<{ id: string }> = await this.ds.query(`SELECT id FROM tags WHERE brand_id = $1 AND id = ANY($2::uuid[])`, [
-        brandId,
-        dto.tagIds,
-      ]);
+      const rows: Array<{ id: string }> = await this.ds.query(
+        `SELECT id FROM tags WHERE brand_id = $1 AND id = ANY($2::uuid[])`,
+        [brandId, dto.tagIds],
+      );
       const known = new Set(rows.map((r) => r.id));
       const unknown = dto.tagIds.filter((t) => !known.has(t));
       if (unknown.length) errors.push({ field: 'tagIds', message: `unknown tag(s): ${unknown.join(', ')}` });
     }
-    const bad = await this.coupons.checkTemplates(brandId, [...new Set(dto.tiers.map((t) => t.couponTemplateId))]);
+    const bad = await this.coupons.checkTemplates(brandId, [
+      ...new Set(dto.tiers.map((t) => t.couponTemplateId)),
+    ]);
     for (const b of bad) {
       const i = dto.tiers.findIndex((t) => t.couponTemplateId === b.id);
       errors.push({ field: `tiers[${i}].couponTemplateId`, message: b.reason });
@@ -200,8 +231,14 @@ export class ReferralCampaignsService {
     const startsAt = dto.startsAt ? new Date(dto.startsAt) : new Date();
     const endsAt = dto.endsAt ? new Date(dto.endsAt) : null;
     await this.check(actor.brandId, dto, startsAt, endsAt);
-    const tiers: ReferralTier[] = dto.tiers.map((t, i) => ({ tier: i + 1, invites: t.invites, couponTemplateId: t.couponTemplateId }));
-    const utm = Object.fromEntries(Object.entries(dto.utm ?? {}).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    const tiers: ReferralTier[] = dto.tiers.map((t, i) => ({
+      tier: i + 1,
+      invites: t.invites,
+      couponTemplateId: t.couponTemplateId,
+    }));
+    const utm = Object.fromEntries(
+      Object.entries(dto.utm ?? {}).filter(([, v]) => typeof v === 'string'),
+    ) as Record<string, string>;
     return this.ds.transaction(async (m) => {
       const [row]: Raw[] = await m.query(
         `INSERT INTO acquisition_referral_campaigns (brand_id, name, starts_at, ends_at, retention_hours, staff_userids, group_chat_ids,
@@ -268,7 +305,11 @@ export class ReferralCampaignsService {
     return `${this.config.get('LINKS_BASE_URL')}/v1/acquisition/referral-posters/${code}`;
   }
 
-  private async findInvite(brandId: string, where: string, params: unknown[]): Promise<ReferralInviteView | null> {
+  private async findInvite(
+    brandId: string,
+    where: string,
+    params: unknown[],
+  ): Promise<ReferralInviteView | null> {
     const rows: Raw[] = await this.ds.query(
       `SELECT i.*,
          (SELECT count(*) FILTER (WHERE v.status = 'pending') FROM acquisition_referral_invitees v WHERE v.invite_id = i.id)::int AS pending,
@@ -302,10 +343,17 @@ export class ReferralCampaignsService {
    * and, when the campaign has groups, a join way with the same state. Idempotent per member: a
    * second request answers the same invite (`created: false`).
    */
-  async createInvite(actor: Actor, campaignId: string, memberId: string): Promise<{ invite: ReferralInviteView; created: boolean }> {
+  async createInvite(
+    actor: Actor,
+    campaignId: string,
+    memberId: string,
+  ): Promise<{ invite: ReferralInviteView; created: boolean }> {
     const brandId = actor.brandId;
     const campaign = await this.find(brandId, campaignId);
-    const existing = await this.findInvite(brandId, 'i.campaign_id = $2 AND i.member_id = $3', [campaignId, memberId]);
+    const existing = await this.findInvite(brandId, 'i.campaign_id = $2 AND i.member_id = $3', [
+      campaignId,
+      memberId,
+    ]);
     if (existing) return { invite: existing, created: false };
     if (campaign.status !== 'active' || (campaign.endsAt && campaign.endsAt <= new Date()))
       throw ReferralException.campaignEnded(campaignId);
@@ -337,7 +385,17 @@ export class ReferralCampaignsService {
           `INSERT INTO acquisition_referral_invites (brand_id, campaign_id, member_id, code, state, config_id, qr_code, join_config_id, join_qr_code)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (campaign_id, member_id) DO NOTHING RETURNING id`,
-          [brandId, campaignId, memberId, code, state, contact.configId, contact.qrCode, join?.configId ?? null, join?.qrCode ?? null],
+          [
+            brandId,
+            campaignId,
+            memberId,
+            code,
+            state,
+            contact.configId,
+            contact.qrCode,
+            join?.configId ?? null,
+            join?.qrCode ?? null,
+          ],
         );
         if (rows[0])
           await this.audit.record(m, actor, {
@@ -353,11 +411,17 @@ export class ReferralCampaignsService {
       // Another request made this member's invite first (or the write failed): take ours off WeCom.
       await this.wecom.delContactWay(brandId, contact.configId).catch(() => undefined);
       if (join) await this.wecom.delJoinWay(brandId, join.configId).catch(() => undefined);
-      const winner = await this.findInvite(brandId, 'i.campaign_id = $2 AND i.member_id = $3', [campaignId, memberId]);
+      const winner = await this.findInvite(brandId, 'i.campaign_id = $2 AND i.member_id = $3', [
+        campaignId,
+        memberId,
+      ]);
       if (winner) return { invite: winner, created: false };
       throw err;
     }
-    const invite = await this.findInvite(brandId, 'i.campaign_id = $2 AND i.member_id = $3', [campaignId, memberId]);
+    const invite = await this.findInvite(brandId, 'i.campaign_id = $2 AND i.member_id = $3', [
+      campaignId,
+      memberId,
+    ]);
     return { invite: invite!, created: true };
   }
 
@@ -369,7 +433,15 @@ export class ReferralCampaignsService {
   }
 
   /** The public poster data of an invite (by its code: no brand in the URL, the code is the secret). */
-  async poster(code: string): Promise<{ campaignName: string; code: string; qrCode: string | null; joinQrCode: string | null; endsAt: Date | null }> {
+  async poster(
+    code: string,
+  ): Promise<{
+    campaignName: string;
+    code: string;
+    qrCode: string | null;
+    joinQrCode: string | null;
+    endsAt: Date | null;
+  }> {
     const rows: Raw[] = await this.ds.query(
       `SELECT c.name, c.ends_at, i.code, i.qr_code, i.join_qr_code
          FROM acquisition_referral_invites i JOIN acquisition_referral_campaigns c ON c.id = i.campaign_id
@@ -451,7 +523,9 @@ export class ReferralCampaignsService {
       quickDeletes: quick.map((r) => ({
         inviterMemberId: r.inviter_member_id as string,
         count: Number(r.n),
-        invitees: (r.invitees as Array<{ externalUserid: string; via: string; joinedAt: string; lostAt: string }>).map((i) => ({
+        invitees: (
+          r.invitees as Array<{ externalUserid: string; via: string; joinedAt: string; lostAt: string }>
+        ).map((i) => ({
           externalUserid: i.externalUserid,
           via: i.via,
           joinedAt: new Date(i.joinedAt),

@@ -6,7 +6,9 @@ import { ValidationException } from '@siyu/platform';
 export class BadRequestParam implements PipeTransform<string, string> {
   transform(value: string): string {
     if (typeof value !== 'string' || !/^[a-z0-9]{1,16}$/.test(value))
-      throw new ValidationException([{ field: 'code', message: 'code must be 1–16 lower-case letters and digits' }]);
+      throw new ValidationException([
+        { field: 'code', message: 'code must be 1–16 lower-case letters and digits' },
+      ]);
     return value;
   }
 }

@@ -58,7 +58,15 @@ export class ReferralEventsHandler implements OnModuleInit {
       case 'add_half_external_contact': {
         const state = text(event.fields.State, 30);
         if (!state?.startsWith(REFERRAL_STATE_PREFIX)) return;
-        await this.arrived(m, { brandId: event.brandId, state, external, via: 'contact', staffUserid: staff, chatId: null, at });
+        await this.arrived(m, {
+          brandId: event.brandId,
+          state,
+          external,
+          via: 'contact',
+          staffUserid: staff,
+          chatId: null,
+          at,
+        });
         return;
       }
       case 'del_external_contact':
@@ -87,7 +95,15 @@ export class ReferralEventsHandler implements OnModuleInit {
       const state = text(f.State, 30);
       if (int(f.JoinScene) !== JOIN_SCENE_QR || !state?.startsWith(REFERRAL_STATE_PREFIX)) return;
       for (const external of people)
-        await this.arrived(m, { brandId: event.brandId, state, external, via: 'group', staffUserid: null, chatId, at });
+        await this.arrived(m, {
+          brandId: event.brandId,
+          state,
+          external,
+          via: 'group',
+          staffUserid: null,
+          chatId,
+          at,
+        });
     } else if (detail === 'del_member') {
       await m.query(
         `UPDATE acquisition_referral_invitees SET lost_at = $4
@@ -129,7 +145,8 @@ export class ReferralEventsHandler implements OnModuleInit {
     let refusal: InviteeRefusal | null = null;
     if (inviteeMember === inviter || inviteeMember === invite.member_id) refusal = 'self';
     else if (who?.known === true) refusal = 'known';
-    else if (invite.status !== 'active' || a.at < startsAt || (endsAt && a.at >= endsAt)) refusal = 'outside_window';
+    else if (invite.status !== 'active' || a.at < startsAt || (endsAt && a.at >= endsAt))
+      refusal = 'outside_window';
     const inserted: Raw[] = await m.query(
       `INSERT INTO acquisition_referral_invitees (brand_id, campaign_id, invite_id, inviter_member_id, invitee_member_id,
          external_userid, via, staff_userid, chat_id, joined_at, window_ends_at, status, refused_reason)

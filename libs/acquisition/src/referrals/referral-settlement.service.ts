@@ -32,7 +32,10 @@ export class ReferralSettlementService {
   ) {}
 
   /** Settles what is due (all campaigns, or one), in batches, each in its own transaction. */
-  async settleDue(asOf: Date = new Date(), scope: { brandId: string; campaignId: string } | null = null): Promise<SettleResult> {
+  async settleDue(
+    asOf: Date = new Date(),
+    scope: { brandId: string; campaignId: string } | null = null,
+  ): Promise<SettleResult> {
     const total: SettleResult = { settled: 0, rewardsIssued: 0 };
     for (;;) {
       const r = await this.ds.transaction((m) => this.settleBatch(m, asOf, scope, null));
@@ -43,7 +46,12 @@ export class ReferralSettlementService {
   }
 
   /** Inside a callback's transaction: settles one inviter's due invitees (retention 0 counts at once). */
-  settleInviter(m: EntityManager, brandId: string, campaignId: string, inviterMemberId: string): Promise<SettleResult> {
+  settleInviter(
+    m: EntityManager,
+    brandId: string,
+    campaignId: string,
+    inviterMemberId: string,
+  ): Promise<SettleResult> {
     return this.settleBatch(m, new Date(), { brandId, campaignId }, inviterMemberId);
   }
 
@@ -63,7 +71,8 @@ export class ReferralSettlementService {
       params.push(inviter);
       filters.push(`AND inviter_member_id = $${params.length}`);
     }
-    const settled: Raw[] = await m.query(
+    // An UPDATE … RETURNING answers [rows, count] through TypeORM.
+    const [settled]: [Raw[], number] = await m.query(
       `WITH due AS (
          SELECT id FROM acquisition_referral_invitees
           WHERE status = 'pending' AND window_ends_at <= $1 ${filters.join(' ')}
@@ -93,7 +102,9 @@ export class ReferralSettlementService {
 
   /** Issues every tier the inviter's retained count reached and has no reward yet; answers how many. */
   async reward(m: EntityManager, brandId: string, campaignId: string, inviter: string): Promise<number> {
-    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`referral-reward/${campaignId}/${inviter}`]);
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `referral-reward/${campaignId}/${inviter}`,
+    ]);
     const created: Raw[] = await m.query(
       `INSERT INTO acquisition_referral_rewards (brand_id, campaign_id, inviter_member_id, tier, invites_required, coupon_template_id, status)
        SELECT c.brand_id, c.id, $3, (t->>'tier')::smallint, (t->>'invites')::int, (t->>'couponTemplateId')::uuid, 'pending'
@@ -116,16 +127,19 @@ export class ReferralSettlementService {
       });
       if (res.ok) {
         issued++;
-        await m.query(`UPDATE acquisition_referral_rewards SET status = 'issued', coupon_id = $2 WHERE id = $1`, [
-          r.id,
-          res.couponId,
-        ]);
+        await m.query(
+          `UPDATE acquisition_referral_rewards SET status = 'issued', coupon_id = $2 WHERE id = $1`,
+          [r.id, res.couponId],
+        );
       } else {
-        this.logger.warn({ brandId, campaignId, inviter, tier: r.tier, reason: res.reason }, 'referral reward refused');
-        await m.query(`UPDATE acquisition_referral_rewards SET status = 'refused', refusal = $2 WHERE id = $1`, [
-          r.id,
-          String(res.reason).slice(0, 40),
-        ]);
+        this.logger.warn(
+          { brandId, campaignId, inviter, tier: r.tier, reason: res.reason },
+          'referral reward refused',
+        );
+        await m.query(
+          `UPDATE acquisition_referral_rewards SET status = 'refused', refusal = $2 WHERE id = $1`,
+          [r.id, String(res.reason).slice(0, 40)],
+        );
       }
     }
     return issued;

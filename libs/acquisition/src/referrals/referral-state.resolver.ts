@@ -26,7 +26,11 @@ export class ReferralStateResolver implements AcquisitionStateResolver, OnModule
     this.registry.register(this);
   }
 
-  async resolve(brandId: string, state: string, manager: EntityManager): Promise<AcquisitionStateMatch | null> {
+  async resolve(
+    brandId: string,
+    state: string,
+    manager: EntityManager,
+  ): Promise<AcquisitionStateMatch | null> {
     if (!state.startsWith(this.prefix)) return null;
     const [r]: Raw[] = await manager.query(
       `SELECT i.id, i.code, c.id AS campaign_id, c.source_channel, c.utm, c.tag_ids, c.welcome

@@ -9,7 +9,11 @@ export enum ReferralErrorCode {
 
 export class ReferralException extends DomainException {
   static campaignNotFound(id: string): ReferralException {
-    return new ReferralException(ReferralErrorCode.CampaignNotFound, 404, `referral campaign ${id} was not found`);
+    return new ReferralException(
+      ReferralErrorCode.CampaignNotFound,
+      404,
+      `referral campaign ${id} was not found`,
+    );
   }
 
   static campaignEnded(id: string): ReferralException {
@@ -19,7 +23,11 @@ export class ReferralException extends DomainException {
   }
 
   static inviteNotFound(code: string): ReferralException {
-    return new ReferralException(ReferralErrorCode.InviteNotFound, 404, `referral invite ${code} was not found`);
+    return new ReferralException(
+      ReferralErrorCode.InviteNotFound,
+      404,
+      `referral invite ${code} was not found`,
+    );
   }
 
   static memberNotFound(id: string): ReferralException {

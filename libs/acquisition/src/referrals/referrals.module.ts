@@ -15,8 +15,19 @@ import { ReferralStateResolver } from './referral-state.resolver';
  * state resolver (registered with the AcquisitionStateRegistry) and the settlement.
  */
 @Module({
-  imports: [AcquisitionCoreModule, ChannelsModule, CouponsModule, JoinWaysModule, PlatformQueueModule.register(ReferralsQueue)],
-  providers: [ReferralCampaignsService, ReferralSettlementService, ReferralEventsHandler, ReferralStateResolver],
+  imports: [
+    AcquisitionCoreModule,
+    ChannelsModule,
+    CouponsModule,
+    JoinWaysModule,
+    PlatformQueueModule.register(ReferralsQueue),
+  ],
+  providers: [
+    ReferralCampaignsService,
+    ReferralSettlementService,
+    ReferralEventsHandler,
+    ReferralStateResolver,
+  ],
   exports: [ReferralCampaignsService, ReferralSettlementService, ReferralStateResolver],
 })
 export class ReferralsModule {}

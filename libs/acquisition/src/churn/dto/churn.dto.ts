@@ -29,17 +29,27 @@ export class ChurnSettingsPutDto {
 
   @ApiPropertyOptional({ nullable: true, description: 'POST a signed JSON alert here; null to remove' })
   @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'webhookUrl must be an http(s) URL' })
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'webhookUrl must be an http(s) URL' },
+  )
   @MaxLength(500)
   webhookUrl?: string | null;
 
-  @ApiPropertyOptional({ description: 'The HMAC-SHA256 key of the webhook signature (16–200 characters); required with a new webhookUrl' })
+  @ApiPropertyOptional({
+    description:
+      'The HMAC-SHA256 key of the webhook signature (16–200 characters); required with a new webhookUrl',
+  })
   @ValidateIf((o: ChurnSettingsPutDto) => o.webhookSecret !== undefined)
   @IsString()
   @Length(16, 200)
   webhookSecret?: string;
 
-  @ApiPropertyOptional({ enum: CHURN_ALERT_ON, default: 'customer', description: 'customer: only when a customer deletes staff; both: also when staff delete a customer' })
+  @ApiPropertyOptional({
+    enum: CHURN_ALERT_ON,
+    default: 'customer',
+    description: 'customer: only when a customer deletes staff; both: also when staff delete a customer',
+  })
   @IsOptional()
   @IsIn(CHURN_ALERT_ON)
   alertOn?: (typeof CHURN_ALERT_ON)[number];
@@ -49,7 +59,8 @@ export class ChurnSettingsResponseDto {
   @ApiProperty() appAlerts: boolean;
   @ApiProperty({ nullable: true, type: Number }) agentId: number | null;
   @ApiProperty({ nullable: true, type: String }) webhookUrl: string | null;
-  @ApiProperty({ description: 'Whether a webhook secret is set (it is never shown)' }) webhookSecretSet: boolean;
+  @ApiProperty({ description: 'Whether a webhook secret is set (it is never shown)' })
+  webhookSecretSet: boolean;
   @ApiProperty({ enum: CHURN_ALERT_ON }) alertOn: string;
 }
 
@@ -76,7 +87,11 @@ export class ChurnRateRowDto {
   @ApiProperty({ description: 'Relationships lost in the period' }) lost: number;
   @ApiProperty() lostByCustomer: number;
   @ApiProperty() lostByStaff: number;
-  @ApiProperty({ description: 'lost / (activeAtStart + added), 4 decimals; null with no base', nullable: true, type: String })
+  @ApiProperty({
+    description: 'lost / (activeAtStart + added), 4 decimals; null with no base',
+    nullable: true,
+    type: String,
+  })
   churnRate: string | null;
 }
 

@@ -27,12 +27,19 @@ export class JoinWayCreateDto {
   @Matches(NAME, { message: 'name must be 1–60 characters, not blank, without line breaks' })
   name: string;
 
-  @ApiProperty({ example: 'jw_store_poster', maxLength: 30, description: 'Unique in the brand; add_member callbacks carry it' })
+  @ApiProperty({
+    example: 'jw_store_poster',
+    maxLength: 30,
+    description: 'Unique in the brand; add_member callbacks carry it',
+  })
   @IsString()
   @Matches(STATE_PATTERN, { message: 'state must be 1–30 characters of A–Z, a–z, 0–9, _ . -' })
   state: string;
 
-  @ApiProperty({ type: [String], description: "An ordered pool of the brand's group chat_ids (1–20); WeCom routes to the first 5 not full" })
+  @ApiProperty({
+    type: [String],
+    description: "An ordered pool of the brand's group chat_ids (1–20); WeCom routes to the first 5 not full",
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
@@ -40,7 +47,9 @@ export class JoinWayCreateDto {
   @Matches(CHAT_ID, { each: true, message: 'each chat id must be 1–64 characters of A–Z, a–z, 0–9, _ -' })
   chatIds: string[];
 
-  @ApiPropertyOptional({ description: 'When every group is full WeCom creates a new room (needs roomBaseName and roomBaseId)' })
+  @ApiPropertyOptional({
+    description: 'When every group is full WeCom creates a new room (needs roomBaseName and roomBaseId)',
+  })
   @IsOptional()
   @IsBoolean()
   autoCreateRoom?: boolean;
@@ -58,7 +67,12 @@ export class JoinWayCreateDto {
   @Max(1_000_000_000)
   roomBaseId?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 500, description: 'A group counts as full at this many people' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 500,
+    default: 500,
+    description: 'A group counts as full at this many people',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

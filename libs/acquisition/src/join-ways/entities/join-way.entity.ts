@@ -21,7 +21,10 @@ import { JOIN_WAY_STATUSES, JoinWayStatus, sqlList } from '../join-ways.constant
 @Index('acquisition_join_ways_brand_created_idx', ['brandId', 'createdAt', 'id'])
 @Check('acquisition_join_ways_status', `status IN (${sqlList(JOIN_WAY_STATUSES)})`)
 @Check('acquisition_join_ways_group_limit', `group_limit BETWEEN 1 AND 500`)
-@Check('acquisition_join_ways_pool', `cardinality(chat_ids) BETWEEN 1 AND 20 AND cardinality(active_chat_ids) <= 5`)
+@Check(
+  'acquisition_join_ways_pool',
+  `cardinality(chat_ids) BETWEEN 1 AND 20 AND cardinality(active_chat_ids) <= 5`,
+)
 @Check('acquisition_join_ways_deleted', `(status = 'deleted') = (deleted_at IS NOT NULL)`)
 export class JoinWay {
   @PrimaryGeneratedColumn('uuid')

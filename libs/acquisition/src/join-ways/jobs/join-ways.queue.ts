@@ -18,4 +18,5 @@ export const JOIN_WAY_SWEEP_SCHEDULER_ID = 'join-way-sweep';
 export const JOIN_WAY_SWEEP_EVERY_MS = 60_000;
 /** A check waits this long so the callback's transaction (which also updates member counts) has committed. */
 export const JOIN_WAY_CHECK_DELAY_MS = 500;
-export const joinWayCheckJobId = (joinWayId: string, eventId: string) => jobId('join-way-check', joinWayId, eventId);
+export const joinWayCheckJobId = (joinWayId: string, eventId: string) =>
+  jobId('join-way-check', joinWayId, eventId);

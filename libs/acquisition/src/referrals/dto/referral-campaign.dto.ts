@@ -62,22 +62,36 @@ export class ReferralCampaignCreateDto {
   @IsISO8601({ strict: true }, { message: 'endsAt must be an ISO 8601 instant' })
   endsAt?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 720, default: 24, description: 'Hours an invitee must stay to count (0: at once)' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 720,
+    default: 24,
+    description: 'Hours an invitee must stay to count (0: at once)',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(720)
   retentionHours?: number;
 
-  @ApiProperty({ type: [String], description: "Staff userids every personal invite's contact way routes to (known staff of the brand)" })
+  @ApiProperty({
+    type: [String],
+    description: "Staff userids every personal invite's contact way routes to (known staff of the brand)",
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   @ArrayUnique()
-  @Matches(USERID, { each: true, message: 'each staff userid must be 1–64 characters of A–Z, a–z, 0–9, _ . @ -' })
+  @Matches(USERID, {
+    each: true,
+    message: 'each staff userid must be 1–64 characters of A–Z, a–z, 0–9, _ . @ -',
+  })
   staffUserids: string[];
 
-  @ApiPropertyOptional({ type: [String], description: 'Groups a personal invite may also join (0–5): a join way per invite' })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Groups a personal invite may also join (0–5): a join way per invite',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(5)

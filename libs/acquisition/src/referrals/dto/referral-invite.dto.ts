@@ -14,7 +14,8 @@ export class ReferralInviteResponseDto {
   @ApiProperty({ format: 'uuid' }) memberId: string;
   @ApiProperty() code: string;
   @ApiProperty({ description: 'rf_<code>: the contact way and join way state' }) state: string;
-  @ApiProperty({ nullable: true, type: String, description: "The personal contact way's QR code" }) qrCode: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "The personal contact way's QR code" }) qrCode:
+    string | null;
   @ApiProperty({ nullable: true, type: String, description: "The personal group join way's QR code" })
   joinQrCode: string | null;
   @ApiProperty({ description: 'The poster page of the invite' }) posterUrl: string;

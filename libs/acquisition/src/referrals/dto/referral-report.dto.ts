@@ -28,7 +28,12 @@ export class ReferralLeaderboardDto {
 }
 
 export class ReferralAbuseQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 10080, default: 60, description: 'A delete this soon after the add is "quick"' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 10080,
+    default: 60,
+    description: 'A delete this soon after the add is "quick"',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -36,7 +41,12 @@ export class ReferralAbuseQueryDto {
   @Max(10080)
   quickDeleteMinutes = 60;
 
-  @ApiPropertyOptional({ minimum: 2, maximum: 1000, default: 5, description: 'Invitees within burstMinutes that make a burst' })
+  @ApiPropertyOptional({
+    minimum: 2,
+    maximum: 1000,
+    default: 5,
+    description: 'Invitees within burstMinutes that make a burst',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -56,7 +66,12 @@ export class ReferralAbuseQueryDto {
 export class ReferralQuickDeleteDto {
   @ApiProperty({ format: 'uuid' }) inviterMemberId: string;
   @ApiProperty() count: number;
-  @ApiProperty({ type: [Object] }) invitees: Array<{ externalUserid: string; via: string; joinedAt: Date; lostAt: Date }>;
+  @ApiProperty({ type: [Object] }) invitees: Array<{
+    externalUserid: string;
+    via: string;
+    joinedAt: Date;
+    lostAt: Date;
+  }>;
 }
 
 export class ReferralBurstDto {
