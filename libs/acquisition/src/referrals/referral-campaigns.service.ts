@@ -433,9 +433,7 @@ export class ReferralCampaignsService {
   }
 
   /** The public poster data of an invite (by its code: no brand in the URL, the code is the secret). */
-  async poster(
-    code: string,
-  ): Promise<{
+  async poster(code: string): Promise<{
     campaignName: string;
     code: string;
     qrCode: string | null;
