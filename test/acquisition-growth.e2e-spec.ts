@@ -387,6 +387,11 @@ describe('acquisition growth: group codes, referral fission and churn (e2e)', ()
       // Nothing is due yet: the window (24 h) has not passed.
       const now = await api(brand).post(`/v1/acquisition/referral-campaigns/${cid}/settle`).expect(200);
       expect(now.body).toEqual({ settled: 0, rewardsIssued: 0 });
+      const settleAudit: Row[] = await ds.query(
+        `SELECT after FROM audit_log WHERE brand_id = $1 AND action = 'acquisition.referral_campaign.settle'`,
+        [brand.id],
+      );
+      expect(settleAudit).toHaveLength(1);
 
       // A day later: a, b and the joiner stayed (3 retained: both tiers); the quitter and the leaver are lost.
       const later = await t.app

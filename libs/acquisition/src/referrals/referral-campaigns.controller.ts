@@ -148,7 +148,7 @@ export class ReferralCampaignsController {
     @CurrentActor() actor: Actor,
     @Param('id', uuidParam) id: string,
   ): Promise<ReferralSettleResponseDto> {
-    return this.campaigns.settle(actor.brandId, id);
+    return this.campaigns.settle(actor, id);
   }
 }
 

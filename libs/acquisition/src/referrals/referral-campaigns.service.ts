@@ -541,9 +541,18 @@ export class ReferralCampaignsService {
     };
   }
 
-  /** Settles the campaign's invitees whose window passed, now (the scheduled job does it every minute). */
-  async settle(brandId: string, campaignId: string, asOf = new Date()): Promise<SettleResult> {
-    await this.find(brandId, campaignId);
-    return this.settlement.settleDue(asOf, { brandId, campaignId });
+  /** Settles the campaign's invitees whose window passed, now (the scheduled job does it every minute); audited. */
+  async settle(actor: Actor, campaignId: string, asOf = new Date()): Promise<SettleResult> {
+    await this.find(actor.brandId, campaignId);
+    const result = await this.settlement.settleDue(asOf, { brandId: actor.brandId, campaignId });
+    await this.ds.transaction((m) =>
+      this.audit.record(m, actor, {
+        action: 'acquisition.referral_campaign.settle',
+        entityType: 'acquisition_referral_campaign',
+        entityId: campaignId,
+        after: { asOf, ...result },
+      }),
+    );
+    return result;
   }
 }
