@@ -260,11 +260,19 @@ describe('acquisition growth: group codes, referral fission and churn (e2e)', ()
       expect(adopted.body.chatIds).toEqual([g1, g2, g3]);
       expect(adopted.body.joins).toBe(3);
 
+      // The group welcome template is WeCom's (group_welcome_template/add, then edit).
+      const token = await sim.client.wecomToken(corpId, 'any');
+      const welcome = () =>
+        sim.client.cgi('externalcontact/group_welcome_template/get', token, {
+          template_id: created.body.welcomeTemplateId,
+        });
+      expect((await welcome()).text).toEqual({ content: '欢迎加入！' });
+
       // Edit and delete are audited and reach WeCom.
       await api(brand).patch(`/v1/acquisition/join-ways/${id}`, { welcomeText: '新欢迎语' }).expect(200);
+      expect((await welcome()).text).toEqual({ content: '新欢迎语' });
       await api(brand).del(`/v1/acquisition/join-ways/${id}`).expect(200);
       await api(brand).get(`/v1/acquisition/join-ways/${id}`).expect(404);
-      const token = await sim.client.wecomToken(corpId, 'any');
       const gone = await sim.client.cgi('externalcontact/groupchat/get_join_way', token, {
         config_id: created.body.configId,
       });

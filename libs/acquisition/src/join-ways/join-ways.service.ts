@@ -29,6 +29,7 @@ export interface JoinWayView {
   roomBaseId: number | null;
   groupLimit: number;
   welcomeText: string | null;
+  welcomeTemplateId: string | null;
   status: JoinWayStatus;
   joins: number;
   joinsByChat: Array<{ chatId: string; joins: number }>;
@@ -63,6 +64,7 @@ const toView = (r: Raw): JoinWayView => ({
   roomBaseId: r.room_base_id === null ? null : Number(r.room_base_id),
   groupLimit: Number(r.group_limit),
   welcomeText: (r.welcome_text as string | null) ?? null,
+  welcomeTemplateId: (r.welcome_template_id as string | null) ?? null,
   status: r.status as JoinWayStatus,
   joins: Number(r.joins ?? 0),
   joinsByChat: (r.joins_by_chat as Array<{ chatId: string; joins: number }>) ?? [],
@@ -217,19 +219,24 @@ export class JoinWaysService {
       dto.groupLimit ?? GROUP_MEMBER_LIMIT,
       autoCreateRoom,
     );
-    const way = await this.wecom.addJoinWay(brandId, this.request(draft, active.active));
+    const welcomeTemplateId = dto.welcomeText
+      ? await this.wecom.addGroupWelcome(brandId, dto.welcomeText)
+      : null;
+    let way: { configId: string; qrCode: string | null } | null = null;
     try {
+      way = await this.wecom.addJoinWay(brandId, this.request(draft, active.active));
+      const made = way;
       return await this.ds.transaction(async (m) => {
         const [row]: Raw[] = await m.query(
           `INSERT INTO acquisition_join_ways (brand_id, name, state, config_id, qr_code, chat_ids, active_chat_ids, full_chat_ids,
-             auto_create_room, room_base_name, room_base_id, group_limit, welcome_text, status)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+             auto_create_room, room_base_name, room_base_id, group_limit, welcome_text, status, welcome_template_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
           [
             brandId,
             draft.name,
             draft.state,
-            way.configId,
-            way.qrCode,
+            made.configId,
+            made.qrCode,
             dto.chatIds,
             active.active,
             active.full,
@@ -239,6 +246,7 @@ export class JoinWaysService {
             dto.groupLimit ?? GROUP_MEMBER_LIMIT,
             dto.welcomeText ?? null,
             active.status,
+            welcomeTemplateId,
           ],
         );
         const view = await this.find(brandId, row.id as string, m);
@@ -251,8 +259,10 @@ export class JoinWaysService {
         return view;
       });
     } catch (err) {
-      // The row could not be written: take the join way back off WeCom rather than leave it orphaned.
-      await this.wecom.delJoinWay(brandId, way.configId).catch(() => undefined);
+      // The row could not be written: take what was made back off WeCom rather than leave it orphaned.
+      if (way) await this.wecom.delJoinWay(brandId, way.configId).catch(() => undefined);
+      if (welcomeTemplateId)
+        await this.wecom.delGroupWelcome(brandId, welcomeTemplateId).catch(() => undefined);
       throw err;
     }
   }
@@ -294,10 +304,16 @@ export class JoinWaysService {
       const route = await this.routeNow(brandId, next.chatIds, next.groupLimit, next.autoCreateRoom, m);
       if (before.configId)
         await this.wecom.updateJoinWay(brandId, before.configId, this.request(next, route.active));
+      let welcomeTemplateId = before.welcomeTemplateId;
+      if (next.welcomeText && next.welcomeText !== before.welcomeText) {
+        if (welcomeTemplateId)
+          await this.wecom.editGroupWelcome(brandId, welcomeTemplateId, next.welcomeText);
+        else welcomeTemplateId = await this.wecom.addGroupWelcome(brandId, next.welcomeText);
+      }
       await m.query(
         `UPDATE acquisition_join_ways SET name = $3, chat_ids = $4, active_chat_ids = $5, full_chat_ids = $6,
                 auto_create_room = $7, room_base_name = $8, room_base_id = $9, group_limit = $10, welcome_text = $11,
-                status = $12, updated_at = now()
+                status = $12, welcome_template_id = $13, updated_at = now()
           WHERE brand_id = $1 AND id = $2`,
         [
           brandId,
@@ -312,6 +328,7 @@ export class JoinWaysService {
           next.groupLimit,
           next.welcomeText,
           route.status,
+          welcomeTemplateId,
         ],
       );
       const after = await this.find(brandId, id, m);
@@ -330,6 +347,7 @@ export class JoinWaysService {
     return this.ds.transaction(async (m) => {
       const before = await this.find(actor.brandId, id, m, true);
       if (before.configId) await this.wecom.delJoinWay(actor.brandId, before.configId);
+      if (before.welcomeTemplateId) await this.wecom.delGroupWelcome(actor.brandId, before.welcomeTemplateId);
       await m.query(
         `UPDATE acquisition_join_ways SET status = 'deleted', deleted_at = now(), updated_at = now() WHERE brand_id = $1 AND id = $2`,
         [actor.brandId, id],

@@ -112,6 +112,25 @@ export class WecomWaysClient {
     await this.call(brandId, 'externalcontact/groupchat/del_join_way', { config_id: configId });
   }
 
+  /** externalcontact/group_welcome_template/add: the group welcome text as a template; answers its id. */
+  async addGroupWelcome(brandId: string, text: string): Promise<string> {
+    const r = await this.call(brandId, 'externalcontact/group_welcome_template/add', {
+      text: { content: text },
+    });
+    return String(r.template_id);
+  }
+
+  async editGroupWelcome(brandId: string, templateId: string, text: string): Promise<void> {
+    await this.call(brandId, 'externalcontact/group_welcome_template/edit', {
+      template_id: templateId,
+      text: { content: text },
+    });
+  }
+
+  async delGroupWelcome(brandId: string, templateId: string): Promise<void> {
+    await this.call(brandId, 'externalcontact/group_welcome_template/del', { template_id: templateId });
+  }
+
   /** message/send: a text application message to staff members. */
   async sendAppText(
     brandId: string,

@@ -153,6 +153,8 @@ export class JoinWayResponseDto {
   @ApiProperty({ nullable: true, type: Number }) roomBaseId: number | null;
   @ApiProperty() groupLimit: number;
   @ApiProperty({ nullable: true, type: String }) welcomeText: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'group_welcome_template id at WeCom' })
+  welcomeTemplateId: string | null;
   @ApiProperty({ enum: ['active', 'full', 'deleted'] }) status: string;
   @ApiProperty({ description: 'People who joined through it (JoinScene 3 with its state)' }) joins: number;
   @ApiProperty({ type: [JoinWayChatJoinsDto] }) joinsByChat: JoinWayChatJoinsDto[];

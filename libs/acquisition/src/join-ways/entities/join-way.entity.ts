@@ -79,6 +79,10 @@ export class JoinWay {
   @Column({ type: 'text', nullable: true })
   welcomeText: string | null;
 
+  /** The template's id at WeCom (group_welcome_template/add), which the group owner's welcome uses. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  welcomeTemplateId: string | null;
+
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status: JoinWayStatus;
 
