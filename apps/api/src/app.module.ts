@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChurnHttpModule, JoinWaysHttpModule, ReferralsHttpModule } from '@siyu/acquisition';
 import { AnalyticsHttpModule } from '@siyu/analytics';
 import { CampaignsHttpModule } from '@siyu/campaigns';
 import { ChannelsHttpModule } from '@siyu/channels';
@@ -32,6 +33,9 @@ import { TiersHttpModule } from '@siyu/tiers';
     AnalyticsHttpModule,
     OrdersIngestHttpModule,
     ConversionsHttpModule,
+    JoinWaysHttpModule,
+    ReferralsHttpModule,
+    ChurnHttpModule,
   ],
 })
 export class AppModule {}
