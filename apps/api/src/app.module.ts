@@ -9,6 +9,7 @@ import { CommunitiesHttpModule } from '@siyu/communities';
 import { DrawsHttpModule } from '@siyu/draws';
 import { LiveHttpModule } from '@siyu/live';
 import { MemberTokensHttpModule, MembersHttpModule } from '@siyu/members';
+import { PartnersHttpModule } from '@siyu/partners';
 import { PlatformModule, PlatformHttpModule } from '@siyu/platform';
 import { SegmentsHttpModule } from '@siyu/segments';
 import { TiersHttpModule } from '@siyu/tiers';
@@ -32,6 +33,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     AnalyticsHttpModule,
     OrdersIngestHttpModule,
     ConversionsHttpModule,
+    PartnersHttpModule,
   ],
 })
 export class AppModule {}
