@@ -87,6 +87,15 @@ export class PartnerException extends DomainException {
     );
   }
 
+  static settlementExists(id: string): PartnerException {
+    return new PartnerException(
+      PartnerErrorCode.SettlementExists,
+      409,
+      `settlement ${id} already covers part of this period`,
+      [{ field: 'from', message: 'overlaps a settlement of the partner' }],
+    );
+  }
+
   static settlementState(action: string, state: string, allowed: string[]): PartnerException {
     return new PartnerException(
       PartnerErrorCode.SettlementState,

@@ -121,8 +121,8 @@ export class PartnersService {
     const reason = changeReason(from, to, fromTier);
     const [[row]]: [Array<{ activated_at: Date | null; tier_changed_at: Date | null }>, number] =
       await m.query(
-        `UPDATE partners SET status = $3, tier = $4,
-              activated_at = CASE WHEN $3 = 'pilot' AND activated_at IS NULL THEN now() ELSE activated_at END,
+        `UPDATE partners SET status = $3::varchar, tier = $4::varchar,
+              activated_at = CASE WHEN $3::varchar = 'pilot' AND activated_at IS NULL THEN now() ELSE activated_at END,
               tier_changed_at = CASE WHEN $4::varchar IS DISTINCT FROM tier THEN now() ELSE tier_changed_at END,
               updated_at = now()
         WHERE brand_id = $1 AND id = $2 RETURNING activated_at, tier_changed_at`,

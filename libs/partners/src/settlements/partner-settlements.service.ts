@@ -69,6 +69,13 @@ export class PartnerSettlementsService {
     const { from, to } = period(dto, brand.time_zone);
     return this.ds.transaction(async (m) => {
       const partner = await this.lockPartner(m, actor.brandId, dto.partnerId);
+      // Under the partner's lock: a batch (not carried) whose period overlaps this one is refused.
+      const [overlap]: Array<{ id: string }> = await m.query(
+        `SELECT id FROM partner_settlements
+          WHERE partner_id = $1 AND status <> 'carried' AND period_from < $3 AND period_to > $2 LIMIT 1`,
+        [partner.id, from, to],
+      );
+      if (overlap) throw PartnerException.settlementExists(overlap.id);
       const [min]: Array<{ min_payout_minor: string }> = await m.query(
         `SELECT ts.min_payout_minor::text FROM ${TIER_SETTINGS_SQL} ts WHERE ts.brand_id = $1 AND ts.tier = $2`,
         [actor.brandId, partner.tier ?? 'pilot'],
