@@ -179,6 +179,8 @@ describe('partners: lifecycle, links and codes, commissions, uplifts, settlement
       [{ name: 'x', kind: 'koc', payout: { method: 'alipay', holder: 'x' } }, 'payout.account'],
       [{ name: 'x', kind: 'koc', socialHandles: { myspace: 'x' } }, 'socialHandles.myspace'],
       [{ name: 'x', kind: 'koc', memberId: 'nope' }, 'memberId'],
+      [{ name: 'a\u0000b', kind: 'koc' }, 'name'],
+      [{ name: 'x', kind: 'koc', socialHandles: { douyin: 'a b' } }, 'socialHandles.douyin'],
     ])('bad input %j → 400 naming %s, nothing written', async (body, field) => {
       const { brand } = await brandWithShop();
       const res = await api(brand).post('/v1/partners', body).expect(400);
@@ -567,7 +569,8 @@ describe('partners: lifecycle, links and codes, commissions, uplifts, settlement
         couponCodes: [p.code],
         placedAt: new Date().toISOString(),
       }).expect(201);
-      await t.app.get(PartnerCommissionsService).approveDue();
+      const approvals = await api(brand).post('/v1/partner-commissions/approvals').expect(200);
+      expect(approvals.body).toEqual({ approved: 2 });
 
       const s = await api(brand)
         .post('/v1/partner-settlements', { partnerId: p.id, from: dateIn(-60), to: dateIn(1) })

@@ -102,6 +102,17 @@ export class PartnerProgrammeController {
     return { items: page.items.map(commissionView), nextCursor: page.nextCursor };
   }
 
+  @Post('partner-commissions/approvals')
+  @HttpCode(200)
+  @Roles(...PARTNER_WRITERS)
+  @ApiOperation({
+    summary:
+      'Approve the commissions whose holding period has passed now (the worker does it every 10 minutes)',
+  })
+  async approveDue(@CurrentActor() actor: Actor): Promise<{ approved: number }> {
+    return { approved: await this.commissions.approveDueNow(actor) };
+  }
+
   @Post('partner-settlements')
   @Roles(...PARTNER_WRITERS)
   @ApiOperation({ summary: 'Settle a partner for a period (default: last calendar month); audited' })

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Page, newestFirstPage, newestFirstQuery } from '@siyu/platform';
+import { Actor, AuditService, Page, newestFirstPage, newestFirstQuery } from '@siyu/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PartnerCommissionQueryDto } from '../dto/partner-settlement.dto';
 import { PartnerCommission } from '../entities/partner-commission.entity';
@@ -22,6 +22,7 @@ export class PartnerCommissionsService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly hooks: PartnerHooks,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -96,23 +97,41 @@ export class PartnerCommissionsService {
     return { reduced: reduced.length, clawbacks: clawbacks.length };
   }
 
-  /** The scheduled approval: pending commissions whose holding period passed (held ones wait for review). */
-  async approveDue(): Promise<number> {
+  /**
+   * The scheduled approval (all brands, or one): pending commissions whose holding period passed
+   * (held ones wait for review). Idempotent: what is approved is no longer pending.
+   */
+  async approveDue(brandId: string | null = null): Promise<number> {
     let total = 0;
     for (;;) {
       const [rows]: [unknown[], number] = await this.ds.query(
         `UPDATE partner_commissions SET status = 'approved', approved_at = now(), updated_at = now()
-          WHERE id IN (SELECT id FROM partner_commissions WHERE status = 'pending' AND hold_until <= now()
+          WHERE id IN (SELECT id FROM partner_commissions
+                        WHERE status = 'pending' AND hold_until <= now() AND ($2::uuid IS NULL OR brand_id = $2)
                         ORDER BY hold_until LIMIT $1 FOR UPDATE SKIP LOCKED)
             AND status = 'pending'
           RETURNING id`,
-        [APPROVE_CHUNK],
+        [APPROVE_CHUNK, brandId],
       );
       total += rows.length;
       if (rows.length < APPROVE_CHUNK) break;
     }
-    if (total > 0) this.logger.log({ approved: total }, 'partner commissions approved');
+    if (total > 0) this.logger.log({ approved: total, brandId }, 'partner commissions approved');
     return total;
+  }
+
+  /** POST /v1/partner-commissions/approvals: the brand's due approvals now, not at the next tick; audited. */
+  async approveDueNow(actor: Actor): Promise<number> {
+    const approved = await this.approveDue(actor.brandId);
+    await this.ds.transaction((m) =>
+      this.audit.record(m, actor, {
+        action: 'partner_commissions.approved',
+        entityType: 'partner_commissions',
+        entityId: actor.brandId,
+        after: { approved },
+      }),
+    );
+    return approved;
   }
 
   async list(brandId: string, q: PartnerCommissionQueryDto): Promise<Page<PartnerCommission>> {

@@ -1,4 +1,4 @@
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { Matches, registerDecorator, ValidationOptions } from 'class-validator';
 
 /** The largest amount accepted, in minor units (10^15 − 1, as orders). */
 export const MAX_MINOR = 999_999_999_999_999n;
@@ -25,3 +25,7 @@ export function IsMinorAmount(options?: ValidationOptions): PropertyDecorator {
 
 export const minorOrNull = (v: string | number | null | undefined): string | null =>
   v === null || v === undefined ? null : BigInt(v).toString();
+
+/** No control characters (a NUL would not even reach Postgres): for names, notes and references. */
+export const NoControlChars = (each = false) =>
+  Matches(/^[^\p{Cc}]*$/u, { message: '$property must not contain control characters', each });

@@ -11,6 +11,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { NoControlChars } from './minor-amount';
 
 export class PartnerLinkCreateDto {
   @ApiProperty({ description: "http(s) URL on one of the brand's allowed domains", maxLength: 2048 })
@@ -22,6 +23,7 @@ export class PartnerLinkCreateDto {
   @IsOptional()
   @IsString()
   @Length(1, 120)
+  @NoControlChars()
   name?: string;
 }
 
@@ -53,6 +55,7 @@ export class PartnerDedicatedTemplateDto {
   @IsOptional()
   @IsString()
   @Length(1, 120)
+  @NoControlChars()
   name?: string;
 
   @ApiProperty({ enum: ['fixed_amount', 'percentage'] })

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageQueryDto } from '@siyu/platform';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { NoControlChars } from './minor-amount';
 import { COMMISSION_STATUSES, CommissionStatus } from '../partners.constants';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -29,6 +30,7 @@ export class PartnerPayoutRecordDto {
   @IsString()
   @Length(1, 120)
   @Matches(/\S/, { message: 'reference must not be blank' })
+  @NoControlChars()
   reference: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'when it was paid (default now)' })

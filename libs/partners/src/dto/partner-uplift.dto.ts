@@ -15,7 +15,7 @@ import {
   Min,
 } from 'class-validator';
 import { PARTNER_TIERS, PartnerTier } from '../partners.constants';
-import { IsMinorAmount } from './minor-amount';
+import { IsMinorAmount, NoControlChars } from './minor-amount';
 
 /** An incentive uplift for one partner (partnerId) or every partner of a tier (tier). */
 export class PartnerUpliftCreateDto {
@@ -23,6 +23,7 @@ export class PartnerUpliftCreateDto {
   @IsString()
   @Length(1, 120)
   @Matches(/\S/, { message: 'name must not be blank' })
+  @NoControlChars()
   name: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
@@ -55,6 +56,7 @@ export class PartnerUpliftCreateDto {
   @ArrayMaxSize(200)
   @IsString({ each: true })
   @Length(1, 64, { each: true })
+  @NoControlChars(true)
   skus?: string[];
 
   @ApiPropertyOptional({ type: [String] })
@@ -63,6 +65,7 @@ export class PartnerUpliftCreateDto {
   @ArrayMaxSize(200)
   @IsString({ each: true })
   @Length(1, 80, { each: true })
+  @NoControlChars(true)
   categories?: string[];
 
   @ApiPropertyOptional({ minimum: 0 })

@@ -16,6 +16,7 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
+import { NoControlChars } from './minor-amount';
 import {
   PARTNER_KINDS,
   PARTNER_STATUSES,
@@ -42,7 +43,8 @@ function IsPartnerPhone(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
-const HANDLE = /^[^\s\u0000]{1,100}$/;
+/** A handle: 1–100 characters, no spaces or control characters (NUL would not fit in jsonb). */
+const HANDLE = /^[^\s\p{Cc}]{1,100}$/u;
 
 /** Handles per platform; each optional. */
 export class PartnerSocialHandlesDto {
@@ -71,6 +73,7 @@ export class PartnerPayoutDto {
   @ApiProperty({ maxLength: 120 })
   @IsString()
   @Length(1, 120)
+  @NoControlChars()
   holder: string;
 }
 
@@ -79,6 +82,7 @@ export class PartnerCreateDto {
   @IsString()
   @Length(1, 120)
   @Matches(/\S/, { message: 'name must not be blank' })
+  @NoControlChars()
   name: string;
 
   @ApiProperty({ enum: PARTNER_KINDS })
@@ -126,6 +130,7 @@ export class PartnerUpdateDto {
   @IsString()
   @Length(1, 120)
   @Matches(/\S/, { message: 'name must not be blank' })
+  @NoControlChars()
   name?: string;
 
   @ApiPropertyOptional({ enum: PARTNER_KINDS })
@@ -175,6 +180,7 @@ export class PartnerStatusDto {
   @IsOptional()
   @IsString()
   @Length(1, 200)
+  @NoControlChars()
   note?: string;
 }
 
