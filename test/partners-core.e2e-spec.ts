@@ -529,6 +529,51 @@ describe('partners: lifecycle, links and codes, commissions, uplifts, settlement
       expect((await svc.closeDue()).filter((o) => o.upliftId === uplift.body.id)).toHaveLength(0);
     });
 
+    it("with a category scope, applies to the in-scope lines' share of the order only", async () => {
+      const { brand, templateId } = await brandWithShop();
+      const p = await partner(brand, templateId, 'standard');
+      await api(brand)
+        .post('/v1/partner-uplifts', {
+          name: 'Green tea week',
+          partnerId: p.id,
+          rateBp: 1600,
+          startsAt: daysAgo(3),
+          endsAt: daysAgo(-3),
+          categories: ['green-tea'],
+        })
+        .expect(201);
+      const m = await createMember(t.app, brand);
+      const mixed = await order(brand, {
+        memberId: m.id,
+        amountMinor: '9000',
+        couponCodes: [p.code],
+        placedAt: daysAgo(1),
+        items: [
+          { sku: 'LJ', category: 'green-tea', quantity: 2, unitPriceMinor: 3000 },
+          { sku: 'DHP', category: 'oolong', quantity: 1, unitPriceMinor: 4000 },
+        ],
+      }).expect(201);
+      // In scope: 6000 of 10 000 listed, on 9000 paid → 5400; 16 % → 864. Base: 9 % of 9000 = 810.
+      expect(await commissionOf(brand, mixed.body.id)).toMatchObject({
+        baseMinor: '810',
+        upliftMinor: '864',
+        upliftState: 'gated',
+        amountMinor: '810',
+      });
+      const outOfScope = await order(brand, {
+        memberId: m.id,
+        amountMinor: '4000',
+        couponCodes: [p.code],
+        placedAt: daysAgo(1),
+        items: [{ sku: 'DHP', category: 'oolong', quantity: 1, unitPriceMinor: 4000 }],
+      }).expect(201);
+      expect(await commissionOf(brand, outOfScope.body.id)).toMatchObject({
+        upliftId: null,
+        upliftState: 'none',
+        upliftMinor: '0',
+      });
+    });
+
     it('bad uplift input → 400 naming the field', async () => {
       const { brand } = await brandWithShop();
       const base = { name: 'u', tier: 'pilot', rateBp: 500, startsAt: daysAgo(1), endsAt: daysAgo(-1) };

@@ -5,8 +5,8 @@ import { TIER_SETTINGS_SQL } from '../tiers/partner-tier-settings.service';
  * One commission per order of brand `$1` among `$2` whose attribution names an active partner of
  * the brand and that counts as paid: the base part at the partner's tier rate, and the highest-rate
  * open uplift for the partner or its tier whose window holds the order's paid time, accrued as
- * `gated` on the in-scope share of the order (SKUs or categories; the in-scope lines' list price,
- * at most the order amount, times net/gross, rounded down). `ON CONFLICT DO NOTHING` on the
+ * `gated` on the in-scope share of the order (SKUs or categories): the order's net amount times the
+ * in-scope lines' share of all its lines' list price, rounded down. `ON CONFLICT DO NOTHING` on the
  * (brand, order) key: a concurrent attribution of the same order creates nothing more.
  */
 export const CREATE_COMMISSIONS_SQL = `
@@ -21,10 +21,11 @@ x AS (
   SELECT o.*, ts.base_rate_bp, ts.holding_days, u.id AS uplift_id, coalesce(u.rate_bp, 0) AS uplift_rate_bp,
          CASE WHEN u.id IS NULL THEN 0
               WHEN cardinality(u.skus) = 0 AND cardinality(u.categories) = 0 THEN o.net
-              ELSE coalesce(LEAST(o.gross,
-                     (SELECT coalesce(sum(i.quantity * i.unit_price_minor), 0) FROM order_items i
-                       WHERE i.order_id = o.id AND (i.sku = ANY(u.skus) OR i.category = ANY(u.categories))))
-                   * o.net / NULLIF(o.gross, 0), 0)
+              ELSE coalesce((
+                SELECT o.net * coalesce(sum(i.quantity * i.unit_price_minor)
+                                          FILTER (WHERE i.sku = ANY(u.skus) OR i.category = ANY(u.categories)), 0)
+                       / NULLIF(sum(i.quantity * i.unit_price_minor), 0)
+                  FROM order_items i WHERE i.order_id = o.id), 0)
          END AS uplift_base
     FROM o
     JOIN ${TIER_SETTINGS_SQL} ts ON ts.brand_id = o.brand_id AND ts.tier = o.tier
