@@ -33,7 +33,10 @@ x AS (
       SELECT u.id, u.rate_bp, u.skus, u.categories FROM partner_uplifts u
        WHERE u.brand_id = o.brand_id AND u.closed_at IS NULL AND o.placed_at >= u.starts_at AND o.placed_at < u.ends_at
          AND (u.partner_id = o.partner_id OR u.tier = o.tier)
-       ORDER BY u.rate_bp DESC, u.id LIMIT 1) u ON true)
+       ORDER BY u.rate_bp DESC, u.id LIMIT 1
+       -- The close takes FOR UPDATE (SKIP LOCKED) on the uplift: it waits for no order, and an order
+       -- waiting for a close sees it closed, so no gated part is left behind by a closed uplift.
+       FOR KEY SHARE OF u) u ON true)
 INSERT INTO partner_commissions AS c (brand_id, partner_id, order_id, attributed_by, tier, currency, commissionable_minor,
        base_rate_bp, base_minor, uplift_id, uplift_rate_bp, uplift_base_minor, uplift_minor, uplift_state,
        capped_minor, amount_minor, order_paid_at, hold_until)
