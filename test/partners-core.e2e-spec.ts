@@ -216,6 +216,26 @@ describe('partners: lifecycle, links and codes, commissions, uplifts, settlement
       await api(b.brand).get(`/v1/partner-settlements/${s.body.id}/statement.csv`).expect(404);
       await api(b.brand).post(`/v1/partner-settlements/${s.body.id}/confirm`).expect(404);
       expect((await api(b.brand).get('/v1/partner-commissions').expect(200)).body.items).toHaveLength(0);
+      const uplift = await api(a.brand)
+        .post('/v1/partner-uplifts', {
+          name: 'a only',
+          partnerId: p.id,
+          rateBp: 100,
+          startsAt: daysAgo(1),
+          endsAt: daysAgo(-1),
+        })
+        .expect(201);
+      await api(b.brand).get(`/v1/partner-uplifts/${uplift.body.id}`).expect(404);
+      const foreign = await api(b.brand)
+        .post('/v1/partner-uplifts', {
+          name: 'x',
+          partnerId: p.id,
+          rateBp: 100,
+          startsAt: daysAgo(1),
+          endsAt: daysAgo(-1),
+        })
+        .expect(422);
+      expect(foreign.body.errors[0].field).toBe('partnerId');
       const other = await api(a.brand).get(`/v1/partner-settlements/${s.body.id}`).expect(200);
       expect(other.body.status).toBe('draft');
     });
