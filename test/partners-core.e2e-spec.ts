@@ -594,6 +594,62 @@ describe('partners: lifecycle, links and codes, commissions, uplifts, settlement
       });
     });
 
+    it('released after its commission was settled: a positive adjustment on the next settlement', async () => {
+      const { brand, templateId } = await brandWithShop();
+      const p = await partner(brand, templateId, 'standard');
+      const uplift = await api(brand)
+        .post('/v1/partner-uplifts', {
+          name: 'Autumn',
+          partnerId: p.id,
+          rateBp: 1600,
+          startsAt: daysAgo(40),
+          endsAt: daysAgo(-1),
+          minOrders: 1,
+        })
+        .expect(201);
+      const m = await createMember(t.app, brand);
+      const o = await order(brand, {
+        memberId: m.id,
+        amountMinor: '200000',
+        couponCodes: [p.code],
+        placedAt: daysAgo(30),
+      }).expect(201);
+      await api(brand).post('/v1/partner-commissions/approvals').expect(200);
+      const s = await api(brand)
+        .post('/v1/partner-settlements', { partnerId: p.id, from: dateIn(-60), to: dateIn(1) })
+        .expect(201);
+      expect(s.body).toMatchObject({ status: 'draft', totalMinor: '18000' });
+      expect(s.body.lines[0]).toMatchObject({
+        upliftMinor: '32000',
+        upliftState: 'gated',
+        amountMinor: '18000',
+      });
+      await api(brand).post(`/v1/partner-settlements/${s.body.id}/confirm`).expect(200);
+
+      await ds.query(`UPDATE partner_uplifts SET ends_at = now() - interval '1 second' WHERE id = $1`, [
+        uplift.body.id,
+      ]);
+      const outcomes = (await t.app.get(PartnerUpliftsService).closeDue()).filter(
+        (x) => x.upliftId === uplift.body.id,
+      );
+      expect(outcomes).toEqual([expect.objectContaining({ partnerId: p.id, released: true })]);
+      expect(await commissionOf(brand, o.body.id)).toMatchObject({
+        upliftState: 'released',
+        amountMinor: '18000',
+      });
+      const next = await api(brand)
+        .post('/v1/partner-settlements', { partnerId: p.id, from: dateIn(1), to: dateIn(2) })
+        .expect(201);
+      expect(next.body).toMatchObject({ status: 'draft', adjustmentsMinor: '32000', totalMinor: '32000' });
+      expect(next.body.lines).toEqual([
+        expect.objectContaining({
+          kind: 'adjustment',
+          amountMinor: '32000',
+          reason: 'uplift_released_after_settlement',
+        }),
+      ]);
+    });
+
     it('bad uplift input → 400 naming the field', async () => {
       const { brand } = await brandWithShop();
       const base = { name: 'u', tier: 'pilot', rateBp: 500, startsAt: daysAgo(1), endsAt: daysAgo(-1) };

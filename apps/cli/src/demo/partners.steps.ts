@@ -76,7 +76,7 @@ export const PARTNERS_DEMO_STEPS: DemoStep[] = [
       await ctx.api('POST', `/v1/coupon-templates/${template.id}/activate`);
 
       const self = await ctx.api<{ id: string }>('POST', '/v1/members', {
-        identities: { phone: '+86 139 0000 0888', unionid: `demo-partner-self-${ctx.brandId.slice(0, 8)}` },
+        identities: { phone: '+86 137 0000 0888', unionid: `demo-partner-self-${ctx.brandId.slice(0, 8)}` },
         nickname: '阿青 (also a partner)',
       });
       const specs = [
