@@ -10,6 +10,7 @@ import { CommunitiesHttpModule } from '@siyu/communities';
 import { DrawsHttpModule } from '@siyu/draws';
 import { LiveHttpModule } from '@siyu/live';
 import { MemberTokensHttpModule, MembersHttpModule } from '@siyu/members';
+import { PartnersHttpModule } from '@siyu/partners';
 import { PlatformModule, PlatformHttpModule } from '@siyu/platform';
 import { SegmentsHttpModule } from '@siyu/segments';
 import { TiersHttpModule } from '@siyu/tiers';
@@ -36,6 +37,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     JoinWaysHttpModule,
     ReferralsHttpModule,
     ChurnHttpModule,
+    PartnersHttpModule,
   ],
 })
 export class AppModule {}
