@@ -101,8 +101,8 @@ export class PartnerLinksService {
 
   /**
    * A shared coupon code for the partner, on the given template or the partner's dedicated one.
-   * The coupons lib makes the code; it is then marked as the partner's (source `partner`, source_ref
-   * the partner id) in the transaction that records it here.
+   * The coupons lib makes the code as the partner's (source `partner`, source_ref the partner id, so
+   * attribution maps an order using it to the partner); it is then recorded here.
    */
   async createCode(actor: Actor, partnerId: string, dto: PartnerCodeCreateDto): Promise<PartnerCode> {
     const p = await this.partners.get(actor.brandId, partnerId);
@@ -115,16 +115,14 @@ export class PartnerLinksService {
         'templateId is required: the partner has no dedicated template',
         [{ field: 'templateId', message: 'is required (the partner has no dedicated coupon template)' }],
       );
-    const shared = await this.batches.createShared(actor, templateId, {
-      code: dto.code,
-      maxRedemptions: dto.maxRedemptions,
-    });
+    const shared = await this.batches.createShared(
+      actor,
+      templateId,
+      { code: dto.code, maxRedemptions: dto.maxRedemptions },
+      { source: 'partner', sourceRef: p.id },
+    );
     return this.ds.transaction(async (m) => {
       await this.partners.lock(m, actor.brandId, p.id);
-      await m.query(
-        `UPDATE coupons SET source = 'partner', source_ref = $3 WHERE brand_id = $1 AND id = $2`,
-        [actor.brandId, shared.couponId, p.id],
-      );
       const repo = m.getRepository(PartnerCode);
       const code = await repo.save(
         repo.create({
