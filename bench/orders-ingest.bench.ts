@@ -20,7 +20,7 @@ import {
 const SIYU_LOG_LEVEL = 'warn';
 
 /** One order of the generated stream: deterministic from its index, so the bare run gets the same rows. */
-function orderAt(i: number, members: number) {
+function orderAt(i: number, members: number, couponEvery: number) {
   // A fifth of the customers are not members: their orders are kept unmatched.
   const customer = i % Math.round(members * 1.25);
   const amount = 1_000 + ((i * 7_919) % 59_000);
@@ -40,15 +40,15 @@ function orderAt(i: number, members: number) {
         unitPriceMinor: String(Math.floor(amount / (1 + (i % 3)))),
       },
     ],
-    ...(i % 20 === 0 ? { couponCodes: [`BENCH-${i % 1000}`] } : {}),
+    ...(couponEvery > 0 && i % couponEvery === 0 ? { couponCodes: [`BENCH-${i % 1000}`] } : {}),
     ...(i % 4 === 0 ? { linkCode: `lk${i % 10_000}` } : {}),
   };
 }
 
-function batchAt(b: number, size: number, total: number, members: number) {
+function batchAt(b: number, size: number, total: number, members: number, couponEvery: number) {
   const from = b * size;
   const to = Math.min(total, from + size);
-  return Array.from({ length: to - from }, (_, k) => orderAt(from + k, members));
+  return Array.from({ length: to - from }, (_, k) => orderAt(from + k, members, couponEvery));
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -207,6 +207,7 @@ async function bareInsert(
   total: number,
   members: number,
   concurrency: number,
+  couponEvery: number,
 ) {
   const clients = await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -234,7 +235,7 @@ async function bareInsert(
              FROM jsonb_to_recordset($1::jsonb) AS r("externalId" text, identities jsonb, "amountMinor" bigint, currency text,
                   status text, "placedAt" timestamptz, "couponCodes" jsonb, "linkCode" text, items jsonb)
            ON CONFLICT (source, external_id) DO NOTHING`,
-          [JSON.stringify(batchAt(b, size, total, members))],
+          [JSON.stringify(batchAt(b, size, total, members, couponEvery))],
         );
       } finally {
         free.push(c);
@@ -263,6 +264,8 @@ const bench: Bench = {
     const size = numberFlag(args, 'batch', 1_000);
     const concurrency = numberFlag(args, 'concurrency', 4);
     const members = numberFlag(args, 'members', 200_000);
+    // One order in N carries a coupon code that no coupon has (--no-coupons: none).
+    const couponEvery = args.includes('--no-coupons') ? 0 : numberFlag(args, 'coupon-every', 20);
     const batches = Math.ceil(total / size);
     const env = loadEnvironment();
     progress('running migrations');
@@ -270,7 +273,7 @@ const bench: Bench = {
     const loadBefore = loadavg().map((l) => round(l, 2));
 
     progress(`bare INSERT of ${total} orders (${batches} batches of ${size}, ${concurrency} at a time)`);
-    const bare = await bareInsert(env.DATABASE_URL, batches, size, total, members, concurrency);
+    const bare = await bareInsert(env.DATABASE_URL, batches, size, total, members, concurrency, couponEvery);
     progress(`bare: ${bare.ordersPerSec} orders/s`);
 
     let api: ChildApp | undefined;
@@ -305,7 +308,7 @@ const bench: Bench = {
       let created = 0;
       let done = 0;
       const ms = await drive(batches, concurrency, async (b) => {
-        const body = JSON.stringify({ orders: batchAt(b, size, total, members) });
+        const body = JSON.stringify({ orders: batchAt(b, size, total, members, couponEvery) });
         const ts = String(Math.floor(Date.now() / 1000));
         const sig = createHmac('sha256', source.secret).update(`${ts}.${body}`).digest('hex');
         const t0 = performance.now();
@@ -353,6 +356,7 @@ const bench: Bench = {
         batch: size,
         concurrency,
         members,
+        couponEvery,
         siyu: {
           logLevel: SIYU_LOG_LEVEL,
           path: 'POST /v1/webhooks/orders/:sourceId (signed) → OrdersService.recordBatch',
