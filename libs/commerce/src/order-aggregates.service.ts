@@ -3,7 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { MemberMergeRegistry } from '@siyu/members';
 import { DataSource, EntityManager } from 'typeorm';
 import { CommerceHooks } from './commerce-hooks';
-import { countedOrderSql } from './commerce.constants';
+import { COUNTED_ORDER_STATUSES, countedOrderSql } from './commerce.constants';
+
+const COUNTED = new Set<string>(COUNTED_ORDER_STATUSES);
 
 /**
  * $1 brand, and the members' orders (`scope`): the member's counted orders in placed order, the
@@ -33,10 +35,92 @@ UPDATE members m
        IS DISTINCT FROM (a.n, a.spend, a.first_at, a.last_at)
 RETURNING m.id`;
 
+/** One new order as `insertNew` takes it (a row of `jsonb_to_recordset`, amounts as decimal strings). */
+export interface NewOrderRow {
+  member_id: string | null;
+  source: string;
+  external_id: string;
+  status: string;
+  currency: string;
+  amount_minor: string;
+  refunded_minor: string;
+  placed_at: string;
+  coupon_codes: string[];
+  link_code: string | null;
+}
+
+/**
+ * $1 brand, $2 the new orders (jsonb array of NewOrderRow): inserts them (a known key is skipped)
+ * with their repurchase flag already right, demotes the member's previous first order when a new
+ * one comes before it, and adds the inserted counted orders to their members' aggregates — one
+ * statement, whatever the batch size. `returning` is the select list over the inserted rows (`o`).
+ *
+ * The flag needs no history: among a member's counted orders, ordered by (placed_at, id), only the
+ * first is not a repurchase. So a new counted order is a repurchase unless it comes before every
+ * counted order the member has; the member row (locked by the caller, exact by this very rule)
+ * says when that is possible (no orders yet, or a new one at or before first_order_at), and only
+ * then is the member's current first order looked up (one probe of the counted-orders index).
+ */
+const insertNewSql = (returning: string) => `
+WITH r AS MATERIALIZED (
+  SELECT gen_random_uuid() AS id, r.*
+    FROM jsonb_to_recordset($2::jsonb) AS r(member_id uuid, source text, external_id text, status text,
+         currency text, amount_minor bigint, refunded_minor bigint, placed_at timestamptz, coupon_codes text[],
+         link_code text, n bigint)),
+c AS (SELECT r.id, r.member_id, r.placed_at FROM r WHERE r.member_id IS NOT NULL AND ${countedOrderSql('r')}),
+ms AS (
+  SELECT x.member_id, mm.order_count > 0 AS had, (mm.order_count = 0 OR x.first_new <= mm.first_order_at) AS contested
+    FROM (SELECT member_id, min(placed_at) AS first_new FROM c GROUP BY member_id) x
+    JOIN members mm ON mm.id = x.member_id AND mm.brand_id = $1),
+prior AS (
+  SELECT ms.member_id, f.id, f.placed_at
+    FROM ms CROSS JOIN LATERAL (
+      SELECT p.id, p.placed_at FROM orders p
+       WHERE p.member_id = ms.member_id AND ${countedOrderSql('p')}
+       ORDER BY p.placed_at, p.id LIMIT 1) f
+   WHERE ms.contested AND ms.had),
+firsts AS (
+  SELECT DISTINCT ON (y.member_id) y.member_id, y.id
+    FROM (SELECT c.member_id, c.id, c.placed_at FROM c JOIN ms ON ms.member_id = c.member_id AND ms.contested
+          UNION ALL
+          SELECT prior.member_id, prior.id, prior.placed_at FROM prior) y
+   ORDER BY y.member_id, y.placed_at, y.id),
+ins AS (
+  INSERT INTO orders AS o (id, brand_id, member_id, source, external_id, status, currency, amount_minor, refunded_minor,
+                           placed_at, coupon_codes, link_code, is_repurchase)
+  SELECT r.id, $1, r.member_id, r.source, r.external_id, r.status, r.currency, r.amount_minor, r.refunded_minor,
+         r.placed_at, r.coupon_codes, r.link_code, c.id IS NOT NULL AND f.id IS NULL
+    FROM r LEFT JOIN c ON c.id = r.id LEFT JOIN firsts f ON f.id = r.id
+   ORDER BY r.n
+  ON CONFLICT (brand_id, source, external_id) DO NOTHING
+  RETURNING o.*),
+demoted AS (
+  UPDATE orders o SET is_repurchase = true
+    FROM prior LEFT JOIN firsts f ON f.id = prior.id
+   WHERE o.id = prior.id AND f.id IS NULL AND NOT o.is_repurchase),
+added AS (
+  SELECT i.member_id, count(*)::int AS n, sum(i.amount_minor - i.refunded_minor)::bigint AS spend,
+         min(i.placed_at) AS first_at, max(i.placed_at) AS last_at
+    FROM ins i WHERE i.member_id IS NOT NULL AND ${countedOrderSql('i')}
+   GROUP BY i.member_id),
+agg AS (
+  UPDATE members m
+     SET order_count = m.order_count + a.n, paid_spend_minor = m.paid_spend_minor + a.spend,
+         first_order_at = LEAST(m.first_order_at, a.first_at), last_order_at = GREATEST(m.last_order_at, a.last_at),
+         updated_at = now()
+    FROM added a
+   WHERE m.id = a.member_id AND m.brand_id = $1)
+SELECT ${returning} FROM ins o`;
+
 /**
  * Members' order aggregates (order count, paid spend net of refunds, first and last order time) and
- * each order's repurchase flag, always recomputed from the orders in SQL, never incremented, so a
- * refund, a late order placed earlier, a match or a merge cannot leave them drifting.
+ * each order's repurchase flag. New orders (the hot path: webhooks, batches) are added to them in
+ * the statement that inserts them (`insertNew`), from the member row and at most one index probe,
+ * never from the member's whole history. Everything else that changes a member's orders — a refund,
+ * a status change, a match, a merge — recomputes the members concerned from their orders in SQL.
+ * Both run under the members' row locks (every writer takes them first, in id order), so the two
+ * never interleave for one member and the aggregates stay exactly what a recomputation gives
+ * (`recomputeBrand` repairs rows written behind commerce's back).
  */
 @Injectable()
 export class OrderAggregatesService implements OnModuleInit {
@@ -57,6 +141,45 @@ export class OrderAggregatesService implements OnModuleInit {
       await this.recomputeMembers(m, brandId, [survivorId, mergedId]);
       await this.hooks.memberOrdersChanged(m, { brandId, memberIds: [survivorId], cause: 'merge' });
     });
+  }
+
+  /**
+   * Inserts new orders (ON CONFLICT of the key: skipped) with their repurchase flags, and adds the
+   * inserted counted orders to their members' aggregates, in one statement. The caller holds the
+   * row locks of every member in `rows`. Returns the inserted rows (`returning` over alias `o`).
+   *
+   * A row skipped because a concurrent transaction recorded its key first was counted as a
+   * candidate first order of its member: when it was one, that member is recomputed from its
+   * orders, so the flags of the rows that were inserted stay exact.
+   */
+  async insertNew(
+    manager: EntityManager,
+    brandId: string,
+    rows: NewOrderRow[],
+    returning: string,
+  ): Promise<Array<Record<string, unknown>>> {
+    if (rows.length === 0) return [];
+    const inserted: Array<Record<string, unknown>> = await manager.query(insertNewSql(returning), [
+      brandId,
+      JSON.stringify(rows.map((r, n) => ({ ...r, n }))),
+    ]);
+    if (inserted.length < rows.length) {
+      const got = new Set(inserted.map((r) => `${r.source}\u0000${r.external_id}`));
+      const skipped = rows.filter(
+        (r) => r.member_id !== null && COUNTED.has(r.status) && !got.has(`${r.source}\u0000${r.external_id}`),
+      );
+      if (skipped.length > 0) {
+        const ids = [...new Set(skipped.map((r) => r.member_id as string))];
+        await this.recomputeMembers(manager, brandId, ids);
+        const fresh: Array<{ id: string; is_repurchase: boolean }> = await manager.query(
+          `SELECT id, is_repurchase FROM orders WHERE id = ANY($1::uuid[])`,
+          [inserted.map((r) => r.id)],
+        );
+        const flag = new Map(fresh.map((f) => [f.id, f.is_repurchase]));
+        for (const r of inserted) r.is_repurchase = flag.get(r.id as string) ?? r.is_repurchase;
+      }
+    }
+    return inserted;
   }
 
   /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { MembersModule, MembersService } from '@siyu/members';
-import { Actor, BrandsService, PlatformModule } from '@siyu/platform';
+import { Actor, BrandsService, DomainException, PlatformModule } from '@siyu/platform';
 import { DataSource } from 'typeorm';
 import { CommerceHooks, MemberOrdersChanged } from './commerce-hooks';
 import { CommerceModule } from './commerce.module';
@@ -175,4 +175,150 @@ describe('commerce (int)', () => {
     expect(await aggregates(survivor.id)).toMatchObject({ order_count: 9, spend: '9000' });
     expect(await aggregates(merged.id)).toMatchObject({ order_count: 0, spend: '0' });
   });
+  it('aggregates and repurchase flags stay exact through concurrent batches, duplicates, refunds and cancellations', async () => {
+    const actor = await brand();
+    const ms = await Promise.all(Array.from({ length: 4 }, () => member(actor)));
+    const tie = '2025-03-01T00:00:00.000Z';
+    // Deterministic, out of order placed times; every fifth order of a member shares one instant (ties go by id).
+    const mix = (tag: string, i: number, dayOffset: number) =>
+      order({
+        memberId: ms[i % 4].id,
+        externalId: `MIX-${tag}-${i}`,
+        amountMinor: String(100 + ((i * 37) % 900)),
+        placedAt:
+          i % 5 === 0
+            ? tie
+            : new Date(
+                Date.UTC(2025, 2, 1) + (dayOffset + ((i * 53) % 90)) * 86_400_000 + i * 1000,
+              ).toISOString(),
+      });
+    const first = Array.from({ length: 80 }, (_, i) => mix('a', i, 10));
+    // Eight parallel batches of ten, each with three orders of the next batch too (the same key in two transactions).
+    const batches = Array.from({ length: 8 }, (_, b) => [
+      ...first.slice(b * 10, b * 10 + 10),
+      ...first.slice(((b + 1) % 8) * 10, ((b + 1) % 8) * 10 + 3),
+    ]);
+    const round1 = await Promise.all(batches.map((batch) => orders.recordBatch(actor, batch)));
+    expect(round1.flat().every((r) => r.outcome === 'created' || r.outcome === 'existing')).toBe(true);
+    expect(round1.flat().filter((r) => r.outcome === 'created')).toHaveLength(80);
+    await expectExact(actor.brandId);
+    const firstsBefore = await firstOrders(actor.brandId);
+
+    // Round 2, all at once: earlier orders (new first orders: the old ones become repurchases),
+    // cancellations, full and partial refunds by status, refunds by the API, and replays of round 1.
+    const earlier = Array.from({ length: 24 }, (_, i) => mix('b', i, -60));
+    const ids = new Map(
+      round1
+        .flat()
+        .flatMap((r) => (r.outcome === 'failed' ? [] : [[r.order.externalId, r.order.id] as const])),
+    );
+    const repost = (i: number, extra: Record<string, unknown>) => ({ ...first[i], ...extra });
+    const moves = [
+      [repost(0, { status: 'cancelled' }), repost(5, { status: 'cancelled' }), ...earlier.slice(0, 8)],
+      [repost(1, { status: 'refunded' }), repost(10, { status: 'refunded' }), ...earlier.slice(8, 16)],
+      [
+        repost(2, { status: 'partially_refunded', refundedMinor: '50' }),
+        repost(15, { status: 'cancelled' }),
+        ...earlier.slice(16),
+      ],
+      [...first.slice(20, 30), repost(3, { status: 'refunded' }), ...earlier.slice(4, 12)],
+    ];
+    const refunds = [4, 6, 7, 9, 20, 25].map((i, k) =>
+      orders.refund(actor, ids.get(first[i].externalId) as string, {
+        externalId: `RF-${k}`,
+        amountMinor: k % 2 === 0 ? '40' : first[i].amountMinor,
+      }),
+    );
+    const settled = await Promise.allSettled([
+      ...moves.map((batch) => orders.recordBatch(actor, batch)),
+      ...refunds,
+      // A refund racing with the cancellation of its order: one of the two loses, cleanly.
+      orders.refund(actor, ids.get(first[15].externalId) as string, {
+        externalId: 'RF-race',
+        amountMinor: '10',
+      }),
+    ]);
+    for (const s of settled) if (s.status === 'rejected') expect(s.reason).toBeInstanceOf(DomainException);
+    expect(settled.filter((s) => s.status === 'fulfilled').length).toBeGreaterThanOrEqual(10);
+    await expectExact(actor.brandId);
+
+    const statuses = await ds.query(
+      `SELECT status, count(*)::int AS n FROM orders WHERE brand_id = $1 GROUP BY status ORDER BY status`,
+      [actor.brandId],
+    );
+    expect(statuses.map((r: { status: string }) => r.status)).toEqual([
+      'cancelled',
+      'paid',
+      'partially_refunded',
+      'refunded',
+    ]);
+    // The earlier orders took the first place from every member's round-1 first order.
+    const firstsAfter = await firstOrders(actor.brandId);
+    for (const m of ms) expect(firstsAfter.get(m.id)).not.toBe(firstsBefore.get(m.id));
+
+    // Round 3, new orders only (nothing recomputes after them): each member's first order moves again.
+    const earliest = Array.from({ length: 12 }, (_, i) => mix('c', i, -200));
+    await Promise.all([0, 4, 8].map((k) => orders.recordBatch(actor, earliest.slice(k, k + 4))));
+    await expectExact(actor.brandId);
+    const firstsLast = await firstOrders(actor.brandId);
+    for (const m of ms) expect(firstsLast.get(m.id)).not.toBe(firstsAfter.get(m.id));
+  });
+
+  /** Each member's first counted order (by placed time, then id), from the orders. */
+  async function firstOrders(brandId: string): Promise<Map<string, string>> {
+    const rows: Array<{ member_id: string; id: string }> = await ds.query(
+      `SELECT DISTINCT ON (member_id) member_id, id FROM orders
+        WHERE brand_id = $1 AND member_id IS NOT NULL AND status IN ('paid', 'partially_refunded')
+        ORDER BY member_id, placed_at, id`,
+      [brandId],
+    );
+    return new Map(rows.map((r) => [r.member_id, r.id]));
+  }
+
+  /**
+   * The members' aggregates and every order's flag against a computation in this test from the
+   * order rows: counted orders (paid, partially refunded) sorted by placed time then id; the first
+   * is not a repurchase, the others are; count, net spend, first and last placed time.
+   */
+  async function expectExact(brandId: string): Promise<void> {
+    const rows: Array<{
+      id: string;
+      member_id: string;
+      status: string;
+      amount: string;
+      refunded: string;
+      placed_at: Date;
+      is_repurchase: boolean;
+    }> = await ds.query(
+      `SELECT id, member_id, status, amount_minor::text AS amount, refunded_minor::text AS refunded, placed_at, is_repurchase
+         FROM orders WHERE brand_id = $1 AND member_id IS NOT NULL`,
+      [brandId],
+    );
+    const byMember = new Map<string, typeof rows>();
+    for (const r of rows) byMember.set(r.member_id, [...(byMember.get(r.member_id) ?? []), r]);
+    const expectedFlags = new Map<string, boolean>();
+    const expected: Record<string, unknown> = {};
+    for (const [memberId, list] of byMember) {
+      const counted = list
+        .filter((r) => r.status === 'paid' || r.status === 'partially_refunded')
+        .sort(
+          (a, b) => a.placed_at.getTime() - b.placed_at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+        );
+      for (const r of list) expectedFlags.set(r.id, false);
+      counted.forEach((r, i) => expectedFlags.set(r.id, i > 0));
+      expected[memberId] = {
+        order_count: counted.length,
+        spend: counted.reduce((s, r) => s + BigInt(r.amount) - BigInt(r.refunded), 0n).toString(),
+        first_order_at: counted[0]?.placed_at ?? null,
+        last_order_at: counted.reduce<Date | null>(
+          (l, r) => (l === null || r.placed_at > l ? r.placed_at : l),
+          null,
+        ),
+      };
+    }
+    const actual: Record<string, unknown> = {};
+    for (const memberId of byMember.keys()) actual[memberId] = await aggregates(memberId);
+    expect(actual).toEqual(expected);
+    expect(new Map(rows.map((r) => [r.id, r.is_repurchase]))).toEqual(expectedFlags);
+  }
 });

@@ -135,14 +135,30 @@ export class OrdersRepository {
     lock = false,
   ): Promise<OrderView[]> {
     if (keys.length === 0) return [];
-    const rows: Raw[] = await m.query(
-      `SELECT ${ORDER_COLUMNS}, ${ITEMS_JSON}
-         FROM orders o
-        WHERE o.brand_id = $1
-          AND (o.source, o.external_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))
-        ORDER BY o.id ${lock ? 'FOR UPDATE OF o' : ''}`,
-      [brandId, keys.map((k) => k.source), keys.map((k) => k.externalId)],
-    );
+    // One probe of the unique (brand, source, external id) key per asked key (LIMIT 1 keeps the
+    // lateral from being flattened into a join), whatever the statistics say: a semi-join planned
+    // on stale ones (a table that grew since its last ANALYZE) read every order of the brand.
+    const probe = (select: string) =>
+      m.query(
+        `SELECT ${select}
+           FROM (SELECT DISTINCT source, external_id FROM unnest($2::text[], $3::text[]) AS k(source, external_id)) k
+           CROSS JOIN LATERAL (
+             SELECT * FROM orders x WHERE x.brand_id = $1 AND x.source = k.source AND x.external_id = k.external_id
+              LIMIT 1) o`,
+        [brandId, keys.map((k) => k.source), keys.map((k) => k.externalId)],
+      );
+    let rows: Raw[];
+    if (!lock) {
+      rows = await probe(`${ORDER_COLUMNS}, ${ITEMS_JSON}`);
+    } else {
+      // Row locks in id order (a lateral would lock in key order): the brand's ids first, then locked by primary key.
+      const ids = ((await probe('o.id')) as Raw[]).map((r) => r.id as string);
+      if (ids.length === 0) return [];
+      rows = await m.query(
+        `SELECT ${ORDER_COLUMNS}, ${ITEMS_JSON} FROM orders o WHERE o.id = ANY($1::uuid[]) ORDER BY o.id FOR UPDATE OF o`,
+        [ids],
+      );
+    }
     return rows.map(toOrderView);
   }
 

@@ -21,7 +21,7 @@ import { inTransaction, lockMembers, RetryTransaction } from './commerce-tx';
 import { OrderCreateDto } from './dto/order-create.dto';
 import { OrderRefundCreateDto } from './dto/order-refund-create.dto';
 import { parseMinorUnits } from './dto/validators';
-import { OrderAggregatesService } from './order-aggregates.service';
+import { NewOrderRow, OrderAggregatesService } from './order-aggregates.service';
 import {
   ORDER_COLUMNS,
   OrderFilter,
@@ -348,15 +348,14 @@ export class OrdersService {
       }
     }
 
-    // 6. Aggregates, timeline, hooks, audit.
+    // 6. Aggregates (the new orders are in them already; a status change recomputes its members), timeline, hooks, audit.
     const created = inserted;
     const newMembers = new Set(created.map((c) => c.memberId).filter((id): id is string => id !== null));
     const changedOrders = [...out.values()].filter((r) => transitioned.has(r.order.id)).map((r) => r.order);
     const statusMembers = new Set(
       changedOrders.map((c) => c.memberId).filter((id): id is string => id !== null),
     );
-    const affected = [...new Set([...newMembers, ...statusMembers])].sort();
-    await this.aggregates.recomputeMembers(m, brandId, affected);
+    await this.aggregates.recomputeMembers(m, brandId, [...statusMembers].sort());
     for (const c of created) if (c.memberId !== null) events.push(...this.creationEvents(actor, c));
     await this.events.appendMany(
       m,
@@ -371,8 +370,16 @@ export class OrdersService {
     await this.hooks.ordersChanged(m, { brandId, orderIds: created.map((c) => c.id), cause: 'created' });
     await this.hooks.ordersChanged(m, { brandId, orderIds: changedOrders.map((c) => c.id), cause: 'status' });
 
-    // The results show the orders as they are now (repurchase flags recomputed).
-    const ids = [...new Set([...out.values()].map((r) => r.order.id))];
+    // The results show the orders as they are now. A created order came back from its INSERT with
+    // its final flag unless a status change recomputed its member; an order recorded before may have
+    // lost its first-order place to a new one of its member. Only those are read again (a single
+    // order always is, with its items and refunds).
+    const stale = (r: { outcome: RecordOutcome; order: OrderView }) =>
+      single ||
+      (r.order.memberId !== null &&
+        (statusMembers.has(r.order.memberId) ||
+          (r.outcome !== 'created' && newMembers.has(r.order.memberId))));
+    const ids = [...new Set([...out.values()].filter(stale).map((r) => r.order.id))];
     const fresh = new Map((await this.ordersByIds(m, brandId, ids, single)).map((v) => [v.id, v]));
     for (const [index, r] of out)
       out.set(index, { outcome: r.outcome, order: fresh.get(r.order.id) ?? r.order });
@@ -478,10 +485,13 @@ export class OrdersService {
     }
   }
 
-  /** INSERT … SELECT FROM jsonb_to_recordset … ON CONFLICT DO NOTHING, then items, claims, initial refunds. */
+  /**
+   * INSERT … SELECT FROM jsonb_to_recordset … ON CONFLICT DO NOTHING with the repurchase flags and
+   * the members' aggregates (OrderAggregatesService.insertNew), then items, claims, initial refunds.
+   */
   private async insertOrders(m: EntityManager, brandId: string, orders: NormOrder[]): Promise<OrderView[]> {
     if (orders.length === 0) return [];
-    const rows = orders.map((o) => ({
+    const rows: NewOrderRow[] = orders.map((o) => ({
       member_id: o.resolved ?? null,
       source: o.source,
       external_id: o.externalId,
@@ -493,15 +503,8 @@ export class OrdersService {
       coupon_codes: o.couponCodes,
       link_code: o.linkCode,
     }));
-    const raw: Array<Record<string, unknown>> = await m.query(
-      `INSERT INTO orders AS o (brand_id, member_id, source, external_id, status, currency, amount_minor, refunded_minor, placed_at, coupon_codes, link_code)
-       SELECT $1, r.member_id, r.source, r.external_id, r.status, r.currency, r.amount_minor, r.refunded_minor, r.placed_at, r.coupon_codes, r.link_code
-         FROM jsonb_to_recordset($2::jsonb) AS r(member_id uuid, source text, external_id text, status text, currency text,
-              amount_minor bigint, refunded_minor bigint, placed_at timestamptz, coupon_codes text[], link_code text)
-       ON CONFLICT (brand_id, source, external_id) DO NOTHING
-       RETURNING ${ORDER_COLUMNS}`,
-      [brandId, JSON.stringify(rows)],
-    );
+    // The flags and the members' aggregates move in the same statement (see OrderAggregatesService).
+    const raw = await this.aggregates.insertNew(m, brandId, rows, ORDER_COLUMNS);
     const created = raw.map(toOrderView);
     if (created.length === 0) return created;
     const byKey = new Map(orders.map((o) => [keyOf(o), o]));
