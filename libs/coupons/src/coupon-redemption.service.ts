@@ -566,12 +566,13 @@ export class CouponRedemptionService {
         ORDER BY o.id`,
       [change.brandId, change.orderIds],
     );
+    const known = change.cause === 'created' ? await this.knownCodes(m, change.brandId, orders) : null;
     for (const o of orders) {
       if (o.status === 'refunded' || o.status === 'cancelled') {
         await this.rollbackIn(m, change.brandId, { orderId: o.id }, `order ${o.status}`);
         continue;
       }
-      if (change.cause === 'created') await this.redeemOrder(m, change.brandId, o);
+      if (known) await this.redeemOrder(m, change.brandId, o, known);
       if (o.status === 'partially_refunded')
         await this.refundShareIn(m, change.brandId, o.id, BigInt(o.refunded_minor));
     }
@@ -582,7 +583,34 @@ export class CouponRedemptionService {
    * stackable: with an exclusive one among them, none of them is (each refused `not_stackable`),
    * since the exclusive coupon may not be combined and the others may join only stackable ones.
    */
-  private async redeemOrder(m: EntityManager, brandId: string, o: OrderRow): Promise<void> {
+  /**
+   * Which of a batch's codes are the brand's, in one lookup: a code that is not (a typo, another
+   * shop's code, a marketplace voucher) is refused `not_found` without the per-code statements
+   * of a redemption attempt, which on a webhook batch were most of its statements.
+   */
+  private async knownCodes(m: EntityManager, brandId: string, orders: OrderRow[]): Promise<Set<string>> {
+    const all = [...new Set(orders.flatMap((o) => o.coupon_codes.map(normaliseCode)))];
+    if (all.length === 0) return new Set();
+    const rows: Array<{ code: string }> = await m.query(
+      `SELECT code FROM coupons WHERE brand_id = $1 AND code = ANY($2::text[])`,
+      [brandId, all],
+    );
+    const known = new Set(rows.map((r) => r.code));
+    const unknown = all.length - known.size;
+    if (unknown > 0)
+      this.logger.log(
+        { reason: 'not_found', codes: unknown },
+        'order coupon codes that are not the brand’s were not redeemed',
+      );
+    return known;
+  }
+
+  private async redeemOrder(
+    m: EntityManager,
+    brandId: string,
+    o: OrderRow,
+    known: Set<string>,
+  ): Promise<void> {
     const amount = BigInt(o.amount_minor);
     const items = o.items_minor ? BigInt(o.items_minor) : 0n;
     const input = {
@@ -595,7 +623,7 @@ export class CouponRedemptionService {
       orderRef: o.id,
       orderId: o.id,
     };
-    const codes = [...new Set(o.coupon_codes.map(normaliseCode))];
+    const codes = [...new Set(o.coupon_codes.map(normaliseCode))].filter((c) => known.has(c));
     if (codes.length > 1) {
       const applying: StackingRule[] = [];
       for (const code of codes) {
