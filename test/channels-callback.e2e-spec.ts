@@ -173,6 +173,28 @@ describe('WeCom callback endpoint with wecom-sim pushing signed, encrypted event
     expect(await events(brand.id)).toHaveLength(2);
   });
 
+  it('an add-contact event (its WelcomeCode lasts 20 s) is queued ahead of every other event: no priority, which BullMQ runs first', async () => {
+    const brand = await createBrand(t.app);
+    await setCorp(brand, 'wwPriorityCorp');
+    await push(brand.id, 'wwPriorityCorp', joinEvent('wrChatP', 'wmMemberP'));
+    await push(brand.id, 'wwPriorityCorp', {
+      Event: 'change_external_contact',
+      ChangeType: 'add_external_contact',
+      UserID: 'staffP',
+      ExternalUserID: 'wmNewContactP',
+      State: 'poster',
+    });
+    const rows = await events(brand.id);
+    expect(rows.map((r) => r.change_type)).toEqual(['update', 'add_external_contact']);
+    const { QueueRegistry } = await import('@siyu/platform');
+    const { WecomEventsQueue, wecomEventJobId, ROUTINE_EVENT_PRIORITY } = await import('@siyu/channels');
+    const queue = t.app.get(QueueRegistry).get(WecomEventsQueue);
+    const [join, add] = await Promise.all(rows.map((r) => queue.getJob(wecomEventJobId(String(r.id)))));
+    expect(join?.opts.priority).toBe(ROUTINE_EVENT_PRIORITY);
+    expect(ROUTINE_EVENT_PRIORITY).toBeGreaterThan(0);
+    expect(add?.opts.priority ?? 0).toBe(0);
+  });
+
   it('a failing handler leaves the event failed, then it is retried until it succeeds', async () => {
     const brand = await createBrand(t.app);
     await setCorp(brand, 'wwRetryCorp');

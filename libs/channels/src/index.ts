@@ -8,7 +8,11 @@ export { outcomeForStatus, WecomGroupAdapter, WecomSingleAdapter } from './adapt
 export type { CallbackFields } from './callback/callback-xml';
 export * from './callback/wecom-callback-crypto';
 export * from './callback/wecom-event.registry';
-export { MAX_EVENT_ATTEMPTS, WecomEventsService } from './callback/wecom-events.service';
+export {
+  MAX_EVENT_ATTEMPTS,
+  ROUTINE_EVENT_PRIORITY,
+  WecomEventsService,
+} from './callback/wecom-events.service';
 export type { WecomEventRecord } from './callback/wecom-events.service';
 export type { WecomEventStatus } from './callback/entities/wecom-event.entity';
 export * from './channel-errors';

@@ -59,6 +59,15 @@ const toRecord = (r: Raw): WecomEventRecord => ({
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
 /**
+ * Events that start a clock: an add event's WelcomeCode may be used for 20 seconds only, so these
+ * jobs carry no BullMQ priority, which BullMQ runs before every prioritised job, and every other
+ * event is queued with `ROUTINE_EVENT_PRIORITY`: a backlog of group or tag events never delays a
+ * welcome. (A job the reconciler re-adds after a Redis flush has no priority either: rare, harmless.)
+ */
+const URGENT_CHANGES = new Set(['add_external_contact', 'add_half_external_contact']);
+export const ROUTINE_EVENT_PRIORITY = 10;
+
+/**
  * The WeCom callback: URL verification, signed and encrypted event intake, idempotent storage, and
  * processing through the handler registry (in the worker). Postgres first: an event is a row before
  * it is a job, so a lost job (Redis flushed, a crash) is re-enqueued by the reconciler.
@@ -184,7 +193,7 @@ export class WecomEventsService implements OnModuleInit {
       return { eventId: String(existing.id), duplicate: true };
     }
     const eventId = String(inserted[0].id);
-    await this.enqueue(eventId, brandId);
+    await this.enqueue(eventId, brandId, false, URGENT_CHANGES.has(str(fields.ChangeType) ?? ''));
     return { eventId, duplicate: false };
   }
 
@@ -200,7 +209,7 @@ export class WecomEventsService implements OnModuleInit {
    * Adds the event's job; a failure is only logged, as the reconciler re-adds it from the row.
    * `replace` drops a finished job under the same id first (an operator's retry).
    */
-  private async enqueue(eventId: string, brandId: string, replace = false): Promise<void> {
+  private async enqueue(eventId: string, brandId: string, replace = false, urgent = false): Promise<void> {
     try {
       const queue = this.queues.get(WecomEventsQueue);
       if (replace) {
@@ -208,7 +217,11 @@ export class WecomEventsService implements OnModuleInit {
         const state = old ? await old.getState() : null;
         if (old && (state === 'completed' || state === 'failed')) await old.remove();
       }
-      await queue.add(WECOM_EVENT_JOB, { eventId, brandId }, { jobId: wecomEventJobId(eventId) });
+      await queue.add(
+        WECOM_EVENT_JOB,
+        { eventId, brandId },
+        { jobId: wecomEventJobId(eventId), ...(urgent ? {} : { priority: ROUTINE_EVENT_PRIORITY }) },
+      );
     } catch (err) {
       this.logger.warn(
         { err: (err as Error).message, eventId },
