@@ -84,16 +84,17 @@ rate AS (
          CASE WHEN grouping(tier_key) = 0 THEN tier_name WHEN grouping(source_channel) = 0 THEN source_channel ELSE 'All buyers' END AS label,
          CASE WHEN grouping(tier_key) = 0 THEN tier_rank ELSE 0 END AS ord,
          sum(members)::int AS buyers, sum(repeat_members)::int AS repeat_buyers
-    FROM (-- one row per buyer: their first counted order in the range
-          SELECT m.source_channel, COALESCE(mt.tier_id::text, 'none') AS tier_key, COALESCE(t.name, 'No tier') AS tier_name,
-                 COALESCE(t.rank, -1) AS tier_rank, count(*) AS members, count(*) FILTER (WHERE s.next_at < $3) AS repeat_members
-            FROM order_sequence s
-            JOIN members m ON m.id = s.member_id AND m.brand_id = $1 AND m.merged_into IS NULL
-            LEFT JOIN member_tiers mt ON mt.member_id = s.member_id
-            LEFT JOIN tiers t ON t.id = mt.tier_id
-           WHERE s.brand_id = $1 AND s.placed_at >= $2 AND s.placed_at < $3 AND (s.prev_at IS NULL OR s.prev_at < $2)
-             ${inSegment(segment, 's.member_id')}
-           GROUP BY 1, 2, 3, 4) x
+    FROM (SELECT c.source_channel, COALESCE(c.tier_id::text, 'none') AS tier_key, COALESCE(t.name, 'No tier') AS tier_name,
+                 COALESCE(t.rank, -1) AS tier_rank, c.members, c.repeat_members
+            FROM (-- one row per buyer: their first counted order in the range (counted in the parallel workers)
+                  SELECT m.source_channel, mt.tier_id, count(*) AS members, count(*) FILTER (WHERE s.next_at < $3) AS repeat_members
+                    FROM order_sequence s
+                    JOIN members m ON m.id = s.member_id AND m.brand_id = $1 AND m.merged_into IS NULL
+                    LEFT JOIN member_tiers mt ON mt.member_id = s.member_id
+                   WHERE s.brand_id = $1 AND s.placed_at >= $2 AND s.placed_at < $3 AND (s.prev_at IS NULL OR s.prev_at < $2)
+                     ${inSegment(segment, 's.member_id')}
+                   GROUP BY 1, 2) c
+            LEFT JOIN tiers t ON t.id = c.tier_id) x
    GROUP BY GROUPING SETS ((), (tier_key, tier_name, tier_rank), (source_channel))
 ), gaps AS MATERIALIZED (
   SELECT date_part('epoch', s.placed_at - s.prev_at) / 86400 AS days
