@@ -20,11 +20,15 @@ export class OrderSequence1795360560995 implements MigrationInterface {
         FROM orders o
        WHERE o.member_id IS NOT NULL AND o.status IN ('paid', 'partially_refunded')
       WINDOW w AS (PARTITION BY o.member_id ORDER BY o.placed_at, o.id)`);
+    await queryRunner.query(
+      `CREATE INDEX "order_sequence_second_idx" ON "order_sequence" ("brand_id", "placed_at") INCLUDE ("prev_at", "member_id") WHERE seq = 2`,
+    );
     await queryRunner.query(`ANALYZE "order_sequence"`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "order_sequence" DROP CONSTRAINT "FK_c17f28e898346a3dc7d4706d5c5"`);
+    await queryRunner.query(`DROP INDEX "public"."order_sequence_second_idx"`);
     await queryRunner.query(`DROP INDEX "public"."order_sequence_brand_placed_idx"`);
     await queryRunner.query(`DROP INDEX "public"."order_sequence_member_idx"`);
     await queryRunner.query(`DROP TABLE "order_sequence"`);

@@ -11,6 +11,9 @@ import { Order } from './order.entity';
 @Entity('order_sequence')
 @Index('order_sequence_brand_placed_idx', ['brandId', 'placedAt'])
 @Index('order_sequence_member_idx', ['memberId'])
+// (brand_id, placed_at) INCLUDE (prev_at, member_id) WHERE seq = 2: each member's second order, for
+// the report's first-to-second gaps as an index-only scan; written by hand in the migration.
+@Index('order_sequence_second_idx', { synchronize: false })
 export class OrderSequence {
   @PrimaryColumn({ type: 'uuid' })
   orderId: string;
