@@ -15,6 +15,7 @@ import { DataSource } from 'typeorm';
 import {
   Bench,
   ChildApp,
+  freePort,
   machineInfo,
   numberFlag,
   progress,
@@ -87,20 +88,27 @@ async function load(
   };
 }
 
+/**
+ * Starts `start`, then loads each of `targets` in turn (a label and the base URL it is reached at,
+ * from the child's own base URL), so one process can be measured on more than one listener.
+ */
 async function measure(
   start: StartOptions,
   codes: string[],
   o: { connections: number; durationSec: number; warmupSec: number },
-): Promise<RedirectLoad> {
+  targets: Array<[label: string, url: (childBase: string) => string]> = [[start.name, (b) => b]],
+): Promise<RedirectLoad[]> {
   progress(`starting ${start.name}`);
   const app: ChildApp = await startDistApp(start);
   try {
-    progress(
-      `${start.name}: ${o.warmupSec} s warm-up, then ${o.durationSec} s at ${o.connections} connections`,
-    );
-    const s = await load(app.baseUrl, codes, o);
-    progress(`${start.name}: ${s.rps} req/s, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms`);
-    return s;
+    const out: RedirectLoad[] = [];
+    for (const [label, url] of targets) {
+      progress(`${label}: ${o.warmupSec} s warm-up, then ${o.durationSec} s at ${o.connections} connections`);
+      const s = await load(url(app.baseUrl), codes, o);
+      progress(`${label}: ${s.rps} req/s, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms`);
+      out.push(s);
+    }
+    return out;
   } finally {
     await app.stop();
   }
@@ -141,6 +149,8 @@ const bench: Bench = {
       warmupSec: 2,
     };
     const profileDir = stringFlag(args, 'cpu-prof');
+    const apiPortToo = args.includes('--api-port-too');
+    const drainAfter = args.includes('--drain-after');
     const env = loadEnvironment();
     await ensureDatabase(env.DATABASE_URL);
     progress('running migrations');
@@ -153,7 +163,7 @@ const bench: Bench = {
       await seed(ds, codes);
       const clicksBefore = await clickCount(ds);
 
-      const bare = await measure(
+      const [bare] = await measure(
         {
           name: 'bare-fastify',
           script: 'bench/redirect.bench.js',
@@ -163,30 +173,46 @@ const bench: Bench = {
         codes,
         o,
       );
-      progress('starting the worker (click drainer)');
-      const worker = await startDistApp({
-        name: 'siyu-worker',
-        script: 'apps/worker/src/main.js',
-        env: { LOG_LEVEL: 'warn', CLICK_DRAIN_INTERVAL_MS: '250' },
-        ready: async () => ((await redis.xinfo('GROUPS', stream).catch(() => [])) as unknown[]).length > 0,
-      });
+      const startWorker = () => {
+        progress('starting the worker (click drainer)');
+        return startDistApp({
+          name: 'siyu-worker',
+          script: 'apps/worker/src/main.js',
+          env: { LOG_LEVEL: 'warn', CLICK_DRAIN_INTERVAL_MS: '250' },
+          ready: async () => ((await redis.xinfo('GROUPS', stream).catch(() => [])) as unknown[]).length > 0,
+        });
+      };
+      // --drain-after: the API still records every click and sends it to the Redis stream under load,
+      // but the worker writing them to Postgres starts when the load stops (as when the worker and
+      // Postgres run on other machines than the API), and the drain is timed then.
+      let worker: ChildApp | null = drainAfter ? null : await startWorker();
       let siyu: RedirectLoad;
+      let apiPort: RedirectLoad | null = null;
       let drained: { clicks: number; backlogAtEnd: number; drainSec: number };
       const uptimeDuring: number[] = [];
+      const redirectPort = await freePort();
       try {
         const sampler = setInterval(() => uptimeDuring.push(loadAvg()), 2_000);
-        siyu = await measure(
+        // The headline is the redirect's own listener (REDIRECT_PORT); --api-port-too also loads
+        // the same route on the API's port (Nest's adapter, hooks and middleware), for comparison.
+        const targets: Array<[string, (b: string) => string]> = [
+          ['siyu-redirect-listener', () => `http://127.0.0.1:${redirectPort}`],
+        ];
+        if (apiPortToo) targets.push(['siyu-api-port', (b) => b]);
+        [siyu, apiPort = null] = await measure(
           {
             name: 'siyu-api',
             script: 'apps/api/src/main.js',
-            env: { LOG_LEVEL: 'warn' },
+            env: { LOG_LEVEL: 'warn', REDIRECT_PORT: String(redirectPort) },
             // --cpu-prof <dir>: a V8 CPU profile of the API under load, for finding where it spends.
             nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
           },
           codes,
           o,
+          targets,
         ).finally(() => clearInterval(sampler));
         const backlogAtEnd = await redis.xlen(stream).catch(() => -1);
+        worker ??= await startWorker();
         const t0 = Date.now();
         while ((await redis.xlen(stream)) > 0 && Date.now() - t0 < 120_000)
           await new Promise((r) => setTimeout(r, 250));
@@ -196,7 +222,7 @@ const bench: Bench = {
           drainSec: round((Date.now() - t0) / 1000, 1),
         };
       } finally {
-        await worker.stop();
+        await worker?.stop();
       }
       return {
         bench: 'redirect',
@@ -206,10 +232,11 @@ const bench: Bench = {
         durationSec: o.durationSec,
         warmupSec: o.warmupSec,
         codes: CODES,
-        siyu,
+        siyu: { listener: 'REDIRECT_PORT', ...siyu },
+        ...(apiPort ? { siyuApiPort: apiPort, ratioApiPort: ratio(apiPort.rps, bare.rps) } : {}),
         bare,
         ratio: { rps: ratio(siyu.rps, bare.rps), p99: ratio(siyu.p99Ms, bare.p99Ms) },
-        clickLogging: drained,
+        clickLogging: { workerDuringLoad: !drainAfter, ...drained },
         target: { rpsRatio: 0.5, p99Ms: 20, met: siyu.rps / bare.rps >= 0.5 && siyu.p99Ms <= 20 },
         at: new Date().toISOString(),
       };

@@ -7,6 +7,7 @@ export * from './commerce.module';
 export * from './commerce.roles';
 export { OrderAggregatesService } from './order-aggregates.service';
 export { OrderMatcherService } from './order-matcher.service';
+export { rebuildOrderSequence, refreshOrderSequence } from './order-sequence';
 export type { MatchResult } from './order-matcher.service';
 export { OrdersService } from './orders.service';
 export type { BatchItemResult, RecordOutcome, RefundResult } from './orders.service';

@@ -15,4 +15,5 @@ export * from './conversions.roles';
 export { randomLinkCode } from './link-codes';
 export { LinkResolver } from './link-resolver.service';
 export { LinksService } from './links.service';
+export { RedirectServer } from './redirect-server';
 export type { LinkStats } from './links.service';

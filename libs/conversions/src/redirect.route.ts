@@ -34,10 +34,24 @@ export class RedirectRoute implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
+    this.mount(this.adapter.httpAdapter.getInstance<FastifyInstance>());
+  }
+
+  /** Adds `GET /r/:code` to a Fastify instance: the API's own, and the lean RedirectServer's. */
+  mount(fastify: FastifyInstance): void {
     fastify.get('/r/:code', (req, reply) =>
       this.handle(req as FastifyRequest<{ Params: { code: string } }>, reply),
     );
+  }
+
+  /** The plain 404 page, for paths the lean listener does not serve. */
+  notFound(reply: FastifyReply): void {
+    this.page(reply, 404, NOT_FOUND_PAGE);
+  }
+
+  /** The plain "try again" page with a 5 s retry-after, for what failed unexpectedly on the lean listener. */
+  unavailable(reply: FastifyReply, status: number): void {
+    this.page(reply.header('retry-after', '5'), status, UNAVAILABLE_PAGE);
   }
 
   private async handle(

@@ -13,6 +13,7 @@ export * from './http/pagination';
 export * from './http/params';
 export * from './http/validators';
 export * from './http/xml-body';
+export { MetricsService } from './metrics/metrics';
 export * from './platform.module';
 export * from './queue';
 export * from './redis/redis.module';

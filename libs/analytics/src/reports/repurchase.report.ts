@@ -2,7 +2,8 @@ import { ReportQuery } from '../report-runner';
 import {
   counted,
   DayBucket,
-  daysPercentileSql,
+  daysPercentilesSql,
+  daysRoundSql,
   GAP_BUCKETS,
   inSegment,
   MemberFilter,
@@ -27,17 +28,24 @@ export const REPURCHASE_COLUMNS = ['section', 'dimension', 'key', 'label', 'metr
  * The repurchase report. $1 brand, $2 start, $3 end (the range's instants), $4 as-of instant for
  * recency (the range's end, or now if that is earlier); a segment's values follow.
  *
- * - repurchase_rate: buyers = members with ≥ 1 counted order placed in [start, end); repeat buyers
- *   = those with ≥ 2 counted orders placed in [start, end); rate = repeat ÷ buyers. Overall, by the
- *   member's current tier, by source channel.
- * - first_to_second_order: members whose second counted order (lifetime) was placed in the range;
- *   days from their first counted order to it (percentiles on fractional days, buckets on whole days).
+ * Orders are read from `order_sequence` (the commerce lib keeps it with the orders: each counted
+ * order's number among its member's counted orders by (placed_at, id), and when the member's
+ * previous and next counted orders were placed), so nothing groups the orders by member:
+ *
+ * - repurchase_rate: buyers = members with ≥ 1 counted order placed in [start, end), one row each:
+ *   their first order in the range (the previous one, if any, placed before start); repeat buyers
+ *   = those whose next counted order after it was placed before end (≥ 2 in the range); rate =
+ *   repeat ÷ buyers. Overall, by the member's current tier, by source channel.
+ * - first_to_second_order: members whose second counted order (lifetime, seq = 2) was placed in
+ *   the range; days from their first (its prev_at) to it (percentiles on fractional days, buckets
+ *   on whole days).
  * - days_since_last_order: members with a counted order before the as-of instant; whole days from
  *   their last counted order before it to it.
  */
 /**
- * One pass over a relation of `days`: count, median and p75, and the members per bucket, as rows
- * of the report's long form (the summary under dimension `all`, the buckets under `days_bucket`).
+ * One pass over a relation of `days`: count, median and p75 (one sort), and the members per
+ * bucket, as rows of the report's long form (the summary under dimension `all`, the buckets under
+ * `days_bucket`).
  */
 function distributionSql(
   s: number,
@@ -49,19 +57,19 @@ function distributionSql(
   const filters = list
     .map(
       (b, i) =>
-        `count(*) FILTER (WHERE floor(days) >= ${b.lo}${b.hi === null ? '' : ` AND floor(days) <= ${b.hi}`})::int AS b${i + 1}`,
+        `count(*) FILTER (WHERE days >= ${b.lo}${b.hi === null ? '' : ` AND days < ${b.hi + 1}`})::int AS b${i + 1}`,
     )
     .join(', ');
   const rows = [
     `(0, 0, 'all', 1, 'all', '${label}', 'members', g.n::text)`,
-    `(0, 0, 'all', 2, 'all', '${label}', 'median_days', g.median)`,
-    `(0, 0, 'all', 3, 'all', '${label}', 'p75_days', g.p75)`,
+    `(0, 0, 'all', 2, 'all', '${label}', 'median_days', ${daysRoundSql('g.p[1]')})`,
+    `(0, 0, 'all', 3, 'all', '${label}', 'p75_days', ${daysRoundSql('g.p[2]')})`,
     ...list.map(
       (b, i) => `(1, ${i + 1}, '${b.key}', 1, 'days_bucket', '${b.key} days', 'members', g.b${i + 1}::text)`,
     ),
   ];
   return `SELECT ${s}, v.d, v.o, v.key, v.i, '${section}', v.dimension, v.key, v.label, v.metric, v.value
-    FROM (SELECT count(*)::int AS n, ${daysPercentileSql(0.5, 'days')} AS median, ${daysPercentileSql(0.75, 'days')} AS p75,
+    FROM (SELECT count(*)::int AS n, ${daysPercentilesSql([0.5, 0.75], 'days')} AS p,
                  ${filters}
             FROM ${source}) g
    CROSS JOIN LATERAL (VALUES ${rows.join(',\n                              ')}) AS v(d, o, key, i, dimension, label, metric, value)`;
@@ -70,41 +78,30 @@ function distributionSql(
 export function repurchaseQuery(segment: MemberFilter | null, params: unknown[]): ReportQuery {
   const sql = `
 WITH ${segmentCte(segment)}
-buyers AS (
-  -- joined before grouping so the joins run in the parallel workers; one group per member, whose
-  -- channel and tier are the same on each of its rows (min() just picks them)
-  SELECT o.member_id, min(m.source_channel) AS source_channel, min(m.first_order_at) AS first_order_at,
-         min(m.order_count) AS order_count, min(mt.tier_id::text) AS tier_id, count(*)::int AS n,
-         min(o.placed_at) FILTER (WHERE o.is_repurchase) AS first_repurchase
-    FROM orders o
-    JOIN members m ON m.id = o.member_id AND m.brand_id = $1 AND m.merged_into IS NULL
-    LEFT JOIN member_tiers mt ON mt.member_id = o.member_id
-   WHERE o.brand_id = $1 AND o.member_id IS NOT NULL AND ${counted('o')}
-     AND o.placed_at >= $2 AND o.placed_at < $3 ${inSegment(segment, 'o.member_id')}
-   GROUP BY o.member_id
-), later AS (
-  SELECT o.member_id, count(*)::int AS n
-    FROM orders o
-   WHERE o.brand_id = $1 AND o.member_id IS NOT NULL AND ${counted('o')} AND o.placed_at >= $3
-   GROUP BY o.member_id
-), rate AS (
+rate AS (
   SELECT CASE WHEN grouping(tier_key) = 0 THEN 'tier' WHEN grouping(source_channel) = 0 THEN 'source_channel' ELSE 'all' END AS dimension,
          CASE WHEN grouping(tier_key) = 0 THEN tier_key WHEN grouping(source_channel) = 0 THEN source_channel ELSE 'all' END AS key,
          CASE WHEN grouping(tier_key) = 0 THEN tier_name WHEN grouping(source_channel) = 0 THEN source_channel ELSE 'All buyers' END AS label,
          CASE WHEN grouping(tier_key) = 0 THEN tier_rank ELSE 0 END AS ord,
          sum(members)::int AS buyers, sum(repeat_members)::int AS repeat_buyers
-    FROM (SELECT b.source_channel, COALESCE(b.tier_id, 'none') AS tier_key, COALESCE(t.name, 'No tier') AS tier_name,
-                 COALESCE(t.rank, -1) AS tier_rank, count(*) AS members, count(*) FILTER (WHERE b.n >= 2) AS repeat_members
-            FROM buyers b LEFT JOIN tiers t ON t.id::text = b.tier_id
-           GROUP BY 1, 2, 3, 4) x
+    FROM (SELECT c.source_channel, COALESCE(c.tier_id::text, 'none') AS tier_key, COALESCE(t.name, 'No tier') AS tier_name,
+                 COALESCE(t.rank, -1) AS tier_rank, c.members, c.repeat_members
+            FROM (-- one row per buyer: their first counted order in the range (counted in the parallel workers)
+                  SELECT m.source_channel, mt.tier_id, count(*) AS members, count(*) FILTER (WHERE s.next_at < $3) AS repeat_members
+                    FROM order_sequence s
+                    JOIN members m ON m.id = s.member_id AND m.brand_id = $1 AND m.merged_into IS NULL
+                    LEFT JOIN member_tiers mt ON mt.member_id = s.member_id
+                   WHERE s.brand_id = $1 AND s.placed_at >= $2 AND s.placed_at < $3 AND (s.prev_at IS NULL OR s.prev_at < $2)
+                     ${inSegment(segment, 's.member_id')}
+                   GROUP BY 1, 2) c
+            LEFT JOIN tiers t ON t.id = c.tier_id) x
    GROUP BY GROUPING SETS ((), (tier_key, tier_name, tier_rank), (source_channel))
-), gaps AS (
-  -- the second counted order is in the range when at most one came before it: lifetime count
-  -- (members.order_count, kept by the commerce lib) minus those in and after the range
-  SELECT date_part('epoch', b.first_repurchase - b.first_order_at) / 86400 AS days
-    FROM buyers b LEFT JOIN later l ON l.member_id = b.member_id
-   WHERE b.first_repurchase IS NOT NULL AND b.order_count - b.n - COALESCE(l.n, 0) <= 1
-), recency AS (
+), gaps AS MATERIALIZED (
+  SELECT date_part('epoch', s.placed_at - s.prev_at) / 86400 AS days
+    FROM order_sequence s
+   WHERE s.brand_id = $1 AND s.seq = 2 AND s.placed_at >= $2 AND s.placed_at < $3
+     ${inSegment(segment, 's.member_id')}
+), recency AS MATERIALIZED (
   SELECT date_part('epoch', $4::timestamptz - x.last_at) / 86400 AS days
     FROM (SELECT CASE WHEN m.last_order_at < $4 THEN m.last_order_at
                       ELSE (SELECT max(o.placed_at) FROM orders o
@@ -113,7 +110,6 @@ buyers AS (
             FROM members m
            WHERE m.brand_id = $1 AND m.merged_into IS NULL AND m.first_order_at < $4
              ${inSegment(segment, 'm.id')}) x
-
 )
 SELECT section, dimension, key, label, metric, value FROM (
   SELECT 1 AS s, CASE r.dimension WHEN 'all' THEN 0 WHEN 'tier' THEN 1 ELSE 2 END AS d, r.ord AS o, r.key AS k, v.i,

@@ -227,6 +227,17 @@ export class EnvironmentVariables {
   @Max(10_000)
   LINK_LOOKUP_TIMEOUT_MS = 300;
 
+  /**
+   * A listener of its own for `GET /r/:code` (short links on their own domain or port): a plain
+   * Fastify server in the API process, without the API's hooks and middleware. 0: none, the
+   * redirect is served on PORT only (it always is served there too).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  REDIRECT_PORT = 0;
+
   /** How often the worker drains logged clicks from Redis into link_clicks. */
   @Transform(toInt)
   @IsInt()
