@@ -9,6 +9,11 @@ import { CommunitiesHttpModule } from '@siyu/communities';
 import { DrawsHttpModule } from '@siyu/draws';
 import { LiveHttpModule } from '@siyu/live';
 import { MemberTokensHttpModule, MembersHttpModule } from '@siyu/members';
+import {
+  PartnerFraudHttpModule,
+  PartnerKpisHttpModule,
+  PartnerReconciliationHttpModule,
+} from '@siyu/partners';
 import { PlatformModule, PlatformHttpModule } from '@siyu/platform';
 import { SegmentsHttpModule } from '@siyu/segments';
 import { TiersHttpModule } from '@siyu/tiers';
@@ -32,6 +37,9 @@ import { TiersHttpModule } from '@siyu/tiers';
     AnalyticsHttpModule,
     OrdersIngestHttpModule,
     ConversionsHttpModule,
+    PartnerFraudHttpModule,
+    PartnerReconciliationHttpModule,
+    PartnerKpisHttpModule,
   ],
 })
 export class AppModule {}

@@ -7,6 +7,7 @@ import { CouponsWorkerModule } from '@siyu/coupons';
 import { LiveWorkerModule } from '@siyu/live';
 import { CommunitiesWorkerModule } from '@siyu/communities';
 import { MembersWorkerModule } from '@siyu/members';
+import { PartnerFraudWorkerModule } from '@siyu/partners';
 import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
 import { SegmentsWorkerModule } from '@siyu/segments';
 import { TiersWorkerModule } from '@siyu/tiers';
@@ -27,6 +28,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     LiveWorkerModule,
     OrdersIngestWorkerModule,
     ConversionsWorkerModule,
+    PartnerFraudWorkerModule,
   ],
 })
 export class WorkerModule {}
