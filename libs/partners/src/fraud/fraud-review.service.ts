@@ -106,7 +106,8 @@ export class FraudReviewService {
       const before = await this.get(actor.brandId, id, m);
       // The commission row is the lock: two reviews of its flags never interleave.
       await m.query(`SELECT id FROM partner_commissions WHERE id = $1 FOR UPDATE`, [before.commissionId]);
-      const [flag]: Raw[] = await m.query(
+      // UPDATE … RETURNING answers [rows, affected] through TypeORM.
+      const [[flag]]: [Raw[], number] = await m.query(
         `UPDATE partner_fraud_flags SET status = $3, reviewed_at = now(), reviewed_by_type = $4, reviewed_by_id = $5,
                 review_note = $6
           WHERE brand_id = $1 AND id = $2 AND status = 'open' RETURNING id`,
@@ -174,7 +175,9 @@ export class FraudReviewService {
         entityId: actor.brandId,
         after: { at: at.toISOString(), flagged: flags.length, flagIds: flags.map((f) => f.id) },
       });
-      return Promise.all(flags.map((f) => this.get(actor.brandId, f.id, m)));
+      const views: FraudFlagView[] = [];
+      for (const f of flags) views.push(await this.get(actor.brandId, f.id, m));
+      return views;
     });
   }
 }

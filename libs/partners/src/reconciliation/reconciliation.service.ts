@@ -530,7 +530,8 @@ export class ReconciliationService {
           : resolution === 'accept_siyu'
             ? (line.siyuCommissionMinor ?? '0')
             : null;
-      const [row]: Raw[] = await m.query(
+      // UPDATE … RETURNING answers [rows, affected] through TypeORM.
+      const [[row]]: [Raw[], number] = await m.query(
         `UPDATE partner_reconciliation_lines
             SET resolution = $2, agreed_commission_minor = $3::bigint, resolution_note = $4, resolved_at = now(),
                 resolved_by_type = $5, resolved_by_id = $6
