@@ -48,6 +48,7 @@ describe('partners: KPIs (e2e)', () => {
 
     const pia = await createPartner(t.app, brand, {
       name: 'Pilot Pia',
+      fraudScore: 0,
       tier: 'pilot',
       activatedAt: '2026-09-01T00:00:00Z',
     });

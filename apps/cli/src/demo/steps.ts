@@ -7,6 +7,7 @@ import { COUPONS_DEMO_STEPS } from './coupons.steps';
 import { DRAWS_DEMO_STEPS } from './draws.steps';
 import { LIVE_DEMO_STEPS } from './live.steps';
 import { ORDERS_INGEST_DEMO_STEPS } from './orders-ingest.steps';
+import { PARTNERS_RISK_DEMO_STEPS } from './partners-risk.steps';
 import { DemoContext, DemoStep } from './demo-context';
 import { SEGMENTS_DEMO_STEPS } from './segments.steps';
 import { TIERS_DEMO_STEPS } from './tiers.steps';
@@ -165,4 +166,5 @@ export const DEMO_STEPS: DemoStep[] = [
   ...ORDERS_INGEST_DEMO_STEPS,
   ...CONVERSIONS_DEMO_STEPS,
   ...ANALYTICS_DEMO_STEPS,
+  ...PARTNERS_RISK_DEMO_STEPS,
 ];

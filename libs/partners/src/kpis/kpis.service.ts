@@ -29,6 +29,8 @@ export interface PartnerKpis extends KpiFigures {
   name: string;
   tier: string | null;
   status: string;
+  /** partners.fraud_score (0–100), kept by the fraud checks. */
+  fraudScore: number;
   activatedAt: Date | null;
   firstSaleAt: Date | null;
   timeToFirstSaleHours: number | null;
@@ -91,7 +93,7 @@ const perPartner = (partnerFilter: string) => `
                   AND c.order_paid_at >= uw.s - (uw.e - uw.s) AND c.order_paid_at < uw.s)) AS incremental
       FROM uw GROUP BY uw.partner_id),
   per AS (
-    SELECT pp.id, pp.name, pp.tier, pp.status, pp.activated_at, pp.created_at,
+    SELECT pp.id, pp.name, pp.tier, pp.status, pp.fraud_score, pp.activated_at, pp.created_at,
            COALESCE(pp.first_sale_at, (SELECT min(c.order_paid_at) FROM cm c WHERE c.partner_id = pp.id)) AS first_sale_at,
            (SELECT count(*) FROM link_clicks lc WHERE lc.brand_id = $1 AND lc.partner_id = pp.id AND ${inWindow('lc.clicked_at')}) AS clicks,
            w.orders, w.gmv, w.net_gmv, w.refunded_orders, w.earned, w.paid, w.uplift_paid,
@@ -141,6 +143,7 @@ const partnerKpis = (r: Raw): PartnerKpis => ({
   name: r.name as string,
   tier: (r.tier as string | null) ?? null,
   status: r.status as string,
+  fraudScore: Number(r.fraud_score),
   activatedAt: (r.activated_at as Date | null) ?? null,
   firstSaleAt: (r.first_sale_at as Date | null) ?? null,
   timeToFirstSaleHours: hours(r.ttfs),
@@ -206,8 +209,8 @@ export class PartnerKpisService {
     }
     const rows: Raw[] = await this.ds.query(
       `WITH ${perPartner(`${filter} ORDER BY p.created_at, p.id LIMIT $4`)}
-       SELECT id, name, tier, status, activated_at, first_sale_at, created_at::text AS cursor_at, ${ttfsHours} AS ttfs, ${FIGURES}
-         FROM per GROUP BY id, name, tier, status, activated_at, first_sale_at, created_at
+       SELECT id, name, tier, status, fraud_score, activated_at, first_sale_at, created_at::text AS cursor_at, ${ttfsHours} AS ttfs, ${FIGURES}
+         FROM per GROUP BY id, name, tier, status, fraud_score, activated_at, first_sale_at, created_at
         ORDER BY created_at, id`,
       params,
     );
@@ -217,8 +220,8 @@ export class PartnerKpisService {
   async partner(brandId: string, partnerId: string, w: KpiWindow): Promise<PartnerKpis> {
     const [row]: Raw[] = await this.ds.query(
       `WITH ${perPartner('AND p.id = $4')}
-       SELECT id, name, tier, status, activated_at, first_sale_at, ${ttfsHours} AS ttfs, ${FIGURES}
-         FROM per GROUP BY id, name, tier, status, activated_at, first_sale_at`,
+       SELECT id, name, tier, status, fraud_score, activated_at, first_sale_at, ${ttfsHours} AS ttfs, ${FIGURES}
+         FROM per GROUP BY id, name, tier, status, fraud_score, activated_at, first_sale_at`,
       [brandId, w.from, w.to, partnerId],
     );
     if (!row) throw new NotFoundException('partner', partnerId);

@@ -23,6 +23,7 @@ export class PartnerKpisResponseDto extends KpiFiguresDto {
   @ApiProperty() name: string;
   @ApiProperty({ nullable: true }) tier: string | null;
   @ApiProperty() status: string;
+  @ApiProperty({ description: '0–100, from the fraud checks' }) fraudScore: number;
   @ApiProperty({ nullable: true }) activatedAt: string | null;
   @ApiProperty({ nullable: true }) firstSaleAt: string | null;
   @ApiProperty({ nullable: true }) timeToFirstSaleHours: number | null;
