@@ -273,7 +273,6 @@ describe('partners: fraud checks (e2e)', () => {
   describe('conversion rate far above the tier’s norm', () => {
     it('the sweep flags a partner converting far above the other partners of the tier; not the norm itself, not one below the minimum clicks', async () => {
       const brand = await createBrand(t.app);
-      const at = new Date(Date.now() - 60_000).toISOString();
       const placed = new Date(Date.now() - 86_400_000).toISOString();
       const hot = await createPartner(t.app, brand);
       const normal = await createPartner(t.app, brand);

@@ -48,7 +48,6 @@ describe('partners: KPIs (e2e)', () => {
 
     const pia = await createPartner(t.app, brand, {
       name: 'Pilot Pia',
-      fraudScore: 0,
       tier: 'pilot',
       activatedAt: '2026-09-01T00:00:00Z',
     });
@@ -284,6 +283,7 @@ describe('partners: KPIs (e2e)', () => {
     const pia = (await one(ids.pia)).body;
     expect(pia).toMatchObject({
       name: 'Pilot Pia',
+      fraudScore: 0,
       timeToFirstSaleHours: 56, // activated 1 Sep 00:00, first sale 3 Sep 08:00 (from her commissions)
       clicks: 40,
       orders: 3,
