@@ -237,12 +237,12 @@ describe('partners: fraud checks (e2e)', () => {
       expect(await flagsOf(t.app, c1)).toEqual([]);
       await orders.refund(ownerActor(brand), quick.id, {
         externalId: 'R-1',
-        amountMinor: '12800',
+        amountMinor: '5000',
         refundedAt: minutesAfter(PLACED, 90),
       });
       const [flag] = await flagsOf(t.app, c1);
       expect(flag).toMatchObject({ kind: 'quick_refund', held: true });
-      expect(flag.evidence).toMatchObject({ refundedMinor: '12800', minutesAfterOrder: 90, windowHours: 24 });
+      expect(flag.evidence).toMatchObject({ refundedMinor: '5000', minutesAfterOrder: 90, windowHours: 24 });
       expect(await commissionStatus(t.app, c1)).toBe('held');
 
       const slow = await buy(brand, { placedAt: PLACED });

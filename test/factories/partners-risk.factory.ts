@@ -91,7 +91,9 @@ export async function addClicks(
 
 /**
  * A commission for an order (9 % of its amount), created as partners-core does: inserted, then
- * PartnerHooks.commissionsCreated inside the same transaction. Answers the commission's id.
+ * PartnerHooks.commissionsCreated inside the same transaction. Answers the commission's id. When
+ * partners-core is in the app and already made the order's commission (the order was attributed to
+ * the partner's link), that one is answered: its hooks have run.
  */
 export async function createCommission(
   app: INestApplicationContext,
@@ -113,12 +115,13 @@ export async function createCommission(
   const uplift = BigInt(opts.upliftMinor ?? '0');
   const released = opts.upliftState === 'released';
   return app.get(DataSource).transaction(async (m) => {
-    const [{ id }] = await m.query(
+    const [row] = await m.query(
       `INSERT INTO partner_commissions (brand_id, partner_id, order_id, attributed_by, tier, currency, commissionable_minor,
                                         base_rate_bp, base_minor, uplift_id, uplift_rate_bp, uplift_minor, uplift_state,
                                         amount_minor, status, order_paid_at, hold_until)
        SELECT $1, $2, $3, 'link_code', p.tier, 'CNY', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
-         FROM partners p WHERE p.id = $2 RETURNING id`,
+         FROM partners p WHERE p.id = $2
+       ON CONFLICT (brand_id, order_id) DO NOTHING RETURNING id`,
       [
         brand.id,
         partnerId,
@@ -136,8 +139,17 @@ export async function createCommission(
         opts.holdUntil ?? new Date(placed.getTime() + 14 * 86_400_000).toISOString(),
       ],
     );
-    await app.get(PartnerHooks).commissionsCreated(m, { brandId: brand.id, commissionIds: [id] });
-    return id as string;
+    if (!row) {
+      // partners-core already made this order's commission (it was attributed to a partner's link)
+      // and ran the hooks in the order's transaction.
+      const [made] = await m.query(
+        `SELECT id FROM partner_commissions WHERE brand_id = $1 AND order_id = $2`,
+        [brand.id, order.id],
+      );
+      return made.id as string;
+    }
+    await app.get(PartnerHooks).commissionsCreated(m, { brandId: brand.id, commissionIds: [row.id] });
+    return row.id as string;
   });
 }
 
