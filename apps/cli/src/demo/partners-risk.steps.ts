@@ -68,7 +68,8 @@ interface Line {
 /** The partners the partners demo step creates, one per tier. */
 const PARTNER_NAMES = ['Pilot Pia', 'Standard Sam', 'Preferred Pei'];
 
-const yuan = (minor: string | null) => (minor === null ? '—' : `¥${(Number(minor) / 100).toFixed(2)}`);
+const yuan = (minor: string | null) =>
+  minor === null ? '—' : `${minor.startsWith('-') ? '−' : ''}¥${(Math.abs(Number(minor)) / 100).toFixed(2)}`;
 const pct = (bp: number | null) => (bp === null ? '—' : `${(bp / 100).toFixed(1)}%`);
 
 function kpiLine(label: string, k: PartnerKpis | TierKpis, ttfs: number | null): string {
