@@ -256,6 +256,42 @@ describe('attribution of orders: coupon, link code, last click, first touch (e2e
     expect((await attribution(stranger.brand, foreign)).rule).toBe('none');
   });
 
+  it("an order no identity matches is the member's its per-recipient code was sent to; identities still win, and a link's own code names nobody", async () => {
+    const { brand, member, link, campaign } = await setup();
+    const memberOf = async (orderId: string): Promise<string | null> =>
+      (await ds.query(`SELECT member_id FROM orders WHERE id = $1`, [orderId]))[0].member_id;
+    const code = await memberCode(brand.id, campaign.id, link.id, member.id);
+
+    const viaCode = await order(brand, { identities: { unionid: `u-${randomUUID()}` }, linkCode: code });
+    expect(await memberOf(viaCode)).toBe(member.id);
+    const [{ n: claims }] = await ds.query(
+      `SELECT count(*)::int AS n FROM order_identity_claims WHERE order_id = $1`,
+      [viaCode],
+    );
+    expect(claims).toBe(0);
+    const [{ order_count }] = await ds.query(`SELECT order_count FROM members WHERE id = $1`, [member.id]);
+    expect(Number(order_count)).toBe(1);
+    const [event] = await ds.query(
+      `SELECT type FROM member_events WHERE member_id = $1 AND data->>'orderId' = $2`,
+      [member.id, viaCode],
+    );
+    expect(event?.type).toBe('order.matched');
+
+    // The buyer's own identity names someone else: that member is the buyer, not the code's.
+    const other = await createMember(t.app, brand);
+    const otherUnionid: string = (
+      await ds.query(`SELECT value FROM member_identities WHERE member_id = $1 AND kind = 'unionid'`, [
+        other.id,
+      ])
+    )[0].value;
+    const forwarded = await order(brand, { identities: { unionid: otherUnionid }, linkCode: code });
+    expect(await memberOf(forwarded)).toBe(other.id);
+
+    // The link's own (shared) code was sent to nobody in particular: the order stays unmatched.
+    const shared = await order(brand, { identities: { unionid: `u-${randomUUID()}` }, linkCode: link.code });
+    expect(await memberOf(shared)).toBeNull();
+  });
+
   it('a refund keeps the attribution as it was and adds nothing; another brand’s order is a 404', async () => {
     const { brand, member, link, campaign } = await setup();
     const code = await memberCode(brand.id, campaign.id, link.id, member.id);

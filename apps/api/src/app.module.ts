@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChurnHttpModule, JoinWaysHttpModule, ReferralsHttpModule } from '@siyu/acquisition';
 import { AnalyticsHttpModule } from '@siyu/analytics';
 import { CampaignsHttpModule } from '@siyu/campaigns';
 import { ChannelsHttpModule } from '@siyu/channels';
@@ -10,6 +11,7 @@ import { DrawsHttpModule } from '@siyu/draws';
 import { LiveHttpModule } from '@siyu/live';
 import { MemberTokensHttpModule, MembersHttpModule } from '@siyu/members';
 import {
+  PartnersHttpModule,
   PartnerFraudHttpModule,
   PartnerKpisHttpModule,
   PartnerReconciliationHttpModule,
@@ -37,6 +39,10 @@ import { TiersHttpModule } from '@siyu/tiers';
     AnalyticsHttpModule,
     OrdersIngestHttpModule,
     ConversionsHttpModule,
+    JoinWaysHttpModule,
+    ReferralsHttpModule,
+    ChurnHttpModule,
+    PartnersHttpModule,
     PartnerFraudHttpModule,
     PartnerReconciliationHttpModule,
     PartnerKpisHttpModule,

@@ -17,6 +17,8 @@ import { FaultService } from './faults/fault.service';
 import { FaultsController } from './faults/faults.controller';
 import { GroupChatController } from './groupchat/groupchat.controller';
 import { GroupChatService } from './groupchat/groupchat.service';
+import { GroupWelcomeController } from './group-welcome/group-welcome.controller';
+import { GroupWelcomeService } from './group-welcome/group-welcome.service';
 import { GroupMsgController } from './groupmsg/groupmsg.controller';
 import { GroupMsgService } from './groupmsg/groupmsg.service';
 import { OaMessageController } from './oa/oa-message.controller';
@@ -44,6 +46,7 @@ import { WecomErrorFilter } from './wecom-error.filter';
  * - `POST /cgi-bin/externalcontact/add_contact_way`, `get_contact_way`, `update_contact_way`,
  *   `del_contact_way`, `send_welcome_msg` (41050 expired, 41051 used),
  *   `groupchat/add_join_way`, `get_join_way`, `update_join_way`, `del_join_way`
+ * - `POST /cgi-bin/externalcontact/group_welcome_template/add`, `edit`, `get`, `del`
  * - `POST /cgi-bin/message/send` — application message to staff
  *
  * Official Account:
@@ -80,6 +83,7 @@ import { WecomErrorFilter } from './wecom-error.filter';
     GroupMsgController,
     GroupChatController,
     ContactWayController,
+    GroupWelcomeController,
     OaMessageController,
     AppMessageController,
     SimAdminController,
@@ -97,6 +101,7 @@ import { WecomErrorFilter } from './wecom-error.filter';
     GroupMsgService,
     WelcomeCodeService,
     ContactWayService,
+    GroupWelcomeService,
     OaMessageService,
     AppMessageService,
     CallbackPushService,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChurnWorkerModule, JoinWaysWorkerModule, ReferralsWorkerModule } from '@siyu/acquisition';
 import { CampaignsWorkerModule } from '@siyu/campaigns';
 import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
@@ -7,7 +8,7 @@ import { CouponsWorkerModule } from '@siyu/coupons';
 import { LiveWorkerModule } from '@siyu/live';
 import { CommunitiesWorkerModule } from '@siyu/communities';
 import { MembersWorkerModule } from '@siyu/members';
-import { PartnerFraudWorkerModule } from '@siyu/partners';
+import { PartnerFraudWorkerModule, PartnersWorkerModule } from '@siyu/partners';
 import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
 import { SegmentsWorkerModule } from '@siyu/segments';
 import { TiersWorkerModule } from '@siyu/tiers';
@@ -28,6 +29,10 @@ import { TiersWorkerModule } from '@siyu/tiers';
     LiveWorkerModule,
     OrdersIngestWorkerModule,
     ConversionsWorkerModule,
+    JoinWaysWorkerModule,
+    ReferralsWorkerModule,
+    ChurnWorkerModule,
+    PartnersWorkerModule,
     PartnerFraudWorkerModule,
   ],
 })

@@ -66,6 +66,19 @@ export class OrderMatcherService implements OnModuleInit {
     const pairs = found
       .filter((f) => f.members.length === 1)
       .map((f) => ({ orderId: f.order_id, memberId: f.members[0] }));
+    return this.assign(m, brandId, pairs);
+  }
+
+  /**
+   * In the caller's transaction: gives unmatched orders the member another lib found for them (the
+   * conversions lib: the member a per-recipient link code was sent to), as `match` does for
+   * identities. An order that has a member already, or a member merged away or erased, is left alone.
+   */
+  async assign(
+    m: EntityManager,
+    brandId: string,
+    pairs: Array<{ orderId: string; memberId: string }>,
+  ): Promise<MatchResult> {
     if (pairs.length === 0) return { matched: 0, memberIds: [] };
     await lockMembers(
       m,

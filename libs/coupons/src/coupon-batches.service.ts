@@ -92,6 +92,8 @@ export class CouponBatchesService {
     actor: Actor,
     templateId: string,
     dto: { code?: string; maxRedemptions: number },
+    /** Who the code is for, when another lib makes it (a partner's code: `partner` and the partner id). */
+    issuedFor?: { source: 'partner'; sourceRef: string },
   ): Promise<{ couponId: string; code: string; maxRedemptions: number }> {
     return this.ds.transaction(async (m) => {
       const t = await this.repo.lockTemplate(m, actor.brandId, templateId);
@@ -102,17 +104,17 @@ export class CouponBatchesService {
         throw CouponException.invalid([{ field: 'code', message: 'must be 3–40 of A–Z, 0–9 and -' }]);
       const [row]: Array<{ id: string }> = await m.query(
         `INSERT INTO coupons (brand_id, template_id, code, kind, max_redemptions, source, source_ref, valid_from, valid_until)
-         SELECT t.brand_id, t.id, $2, 'shared', $3, 'manual', $2, t.valid_from, ${COUPON_VALID_UNTIL_SQL}
+         SELECT t.brand_id, t.id, $2, 'shared', $3, $4::varchar, coalesce($5::varchar, $2), t.valid_from, ${COUPON_VALID_UNTIL_SQL}
            FROM coupon_templates t WHERE t.id = $1
          ON CONFLICT DO NOTHING RETURNING id`,
-        [t.id, code, dto.maxRedemptions],
+        [t.id, code, dto.maxRedemptions, issuedFor?.source ?? 'manual', issuedFor?.sourceRef ?? null],
       );
       if (!row) throw CouponException.codeTaken(code);
       await this.audit.record(m, actor, {
         action: 'coupon.shared_code_created',
         entityType: 'coupon',
         entityId: row.id,
-        after: { templateId, code, maxRedemptions: dto.maxRedemptions },
+        after: { templateId, code, maxRedemptions: dto.maxRedemptions, ...issuedFor },
       });
       return { couponId: row.id, code, maxRedemptions: dto.maxRedemptions };
     });

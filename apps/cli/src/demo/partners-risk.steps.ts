@@ -1,4 +1,5 @@
 import { DemoContext, DemoStep } from './demo-context';
+import { DEMO_PARTNER_PREFIX } from './partners.steps';
 
 interface Page<T> {
   items: T[];
@@ -65,8 +66,8 @@ interface Line {
   differenceMinor: string | null;
 }
 
-/** The partners the partners demo step creates, one per tier. */
-const PARTNER_NAMES = ['Pilot Pia', 'Standard Sam', 'Preferred Pei'];
+/** The partners the partners demo step creates (one per tier), by name. */
+const isDemoPartner = (name: string) => name.startsWith(DEMO_PARTNER_PREFIX);
 
 const yuan = (minor: string | null) =>
   minor === null ? '—' : `${minor.startsWith('-') ? '−' : ''}¥${(Math.abs(Number(minor)) / 100).toFixed(2)}`;
@@ -96,13 +97,8 @@ export const PARTNERS_RISK_DEMO_STEPS: DemoStep[] = [
     title: 'Partners: fraud flags, reconciliation of the affiliate report, KPIs',
     async run(ctx: DemoContext) {
       const all = await ctx.api<Page<PartnerKpis>>('GET', '/v1/partners/kpis/partners?limit=500');
-      const partners = PARTNER_NAMES.map((n) => all.items.find((p) => p.name === n)).filter(
-        (p): p is PartnerKpis => p !== undefined,
-      );
-      if (partners.length === 0)
-        ctx.print(
-          '  (no partners named Pilot Pia / Standard Sam / Preferred Pei: the partners step did not run)',
-        );
+      if (!all.items.some((p) => isDemoPartner(p.name)))
+        ctx.print(`  (no partners named "${DEMO_PARTNER_PREFIX} …": the partners step did not run)`);
 
       // 1. Fraud: what the checks flagged as the partners step's orders came in, then the hourly sweep now.
       const sweep = await ctx.api<{ flagged: number }>('POST', '/v1/partner-fraud-sweeps');
@@ -217,7 +213,7 @@ export const PARTNERS_RISK_DEMO_STEPS: DemoStep[] = [
         );
       ctx.print(kpiLine('all', summary.totals, summary.totals.medianTimeToFirstSaleHours));
       const now = await ctx.api<Page<PartnerKpis>>('GET', '/v1/partners/kpis/partners?limit=500');
-      for (const p of now.items.filter((x) => PARTNER_NAMES.includes(x.name)))
+      for (const p of now.items.filter((x) => isDemoPartner(x.name)))
         ctx.print(`${kpiLine(p.name, p, p.timeToFirstSaleHours)}, fraud score ${p.fraudScore}`);
       const cohorts = await ctx.api<{
         cohorts: Array<{

@@ -1,3 +1,4 @@
+import { ACQUISITION_GROWTH_DEMO_STEPS } from './acquisition-growth.steps';
 import { ANALYTICS_DEMO_STEPS } from './analytics.steps';
 import { CAMPAIGNS_DEMO_STEPS } from './campaigns.steps';
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
@@ -7,6 +8,7 @@ import { COUPONS_DEMO_STEPS } from './coupons.steps';
 import { DRAWS_DEMO_STEPS } from './draws.steps';
 import { LIVE_DEMO_STEPS } from './live.steps';
 import { ORDERS_INGEST_DEMO_STEPS } from './orders-ingest.steps';
+import { PARTNERS_DEMO_STEPS } from './partners.steps';
 import { PARTNERS_RISK_DEMO_STEPS } from './partners-risk.steps';
 import { DemoContext, DemoStep } from './demo-context';
 import { SEGMENTS_DEMO_STEPS } from './segments.steps';
@@ -165,6 +167,8 @@ export const DEMO_STEPS: DemoStep[] = [
   ...LIVE_DEMO_STEPS,
   ...ORDERS_INGEST_DEMO_STEPS,
   ...CONVERSIONS_DEMO_STEPS,
+  ...PARTNERS_DEMO_STEPS,
   ...ANALYTICS_DEMO_STEPS,
+  ...ACQUISITION_GROWTH_DEMO_STEPS,
   ...PARTNERS_RISK_DEMO_STEPS,
 ];

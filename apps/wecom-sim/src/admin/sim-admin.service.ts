@@ -6,6 +6,7 @@ import { ContactWayService } from '../contact-way/contact-way.service';
 import { WelcomeCodeService } from '../contact-way/welcome-code.service';
 import { FaultService } from '../faults/fault.service';
 import { GroupChatService } from '../groupchat/groupchat.service';
+import { GroupWelcomeService } from '../group-welcome/group-welcome.service';
 import { GroupMsgService, GroupMsgTotals } from '../groupmsg/groupmsg.service';
 import { OaMessageService } from '../oa/oa-message.service';
 import { MessageLogService, MessageTotals } from '../stats/message-log.service';
@@ -37,6 +38,7 @@ export class SimAdminService {
     private readonly contactWays: ContactWayService,
     private readonly welcomeCodes: WelcomeCodeService,
     private readonly oa: OaMessageService,
+    private readonly groupWelcome: GroupWelcomeService,
   ) {}
 
   reset(keepConfig = false): void {
@@ -51,6 +53,7 @@ export class SimAdminService {
     this.contactWays.reset();
     this.welcomeCodes.reset();
     this.oa.reset();
+    this.groupWelcome.reset();
   }
 
   snapshot(): SimStats {

@@ -93,6 +93,10 @@ export class PartnerCommission {
   @Column({ type: 'int', default: 0 })
   upliftRateBp: number;
 
+  /** The part of `commissionable_minor` in the uplift's scope (all of it without a scope). */
+  @Column({ type: 'bigint', default: 0 })
+  upliftBaseMinor: string;
+
   @Column({ type: 'bigint', default: 0 })
   upliftMinor: string;
 

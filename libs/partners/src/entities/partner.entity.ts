@@ -102,6 +102,10 @@ export class Partner {
   @Column({ type: 'smallint', default: 0 })
   fraudScore: number;
 
+  /** A Preferred partner's dedicated coupon template (its own budget), made through the coupons lib. */
+  @Column({ type: 'uuid', nullable: true })
+  dedicatedTemplateId: string | null;
+
   /** When the tier last changed (promotion, demotion or activation). */
   @Column({ type: 'timestamptz', nullable: true })
   tierChangedAt: Date | null;

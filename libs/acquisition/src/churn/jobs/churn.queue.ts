@@ -1,0 +1,17 @@
+import { defineQueue, jobId } from '@siyu/platform';
+import { CHURN_ALERT_MAX_ATTEMPTS } from '../churn.constants';
+
+/** One churn alert to send: the row id (the row holds the channel, status and attempts). */
+export interface ChurnAlertJob {
+  alertId: string;
+}
+
+export const ChurnAlertsQueue = defineQueue<ChurnAlertJob>('acquisition-churn-alerts', {
+  attempts: CHURN_ALERT_MAX_ATTEMPTS,
+  backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+});
+
+export const CHURN_ALERT_JOB = 'churn-alert';
+/** The alert's row is written in the callback's transaction: its job waits this long for the commit. */
+export const CHURN_ALERT_DELAY_MS = 300;
+export const churnAlertJobId = (alertId: string) => jobId('churn-alert', alertId);
