@@ -26,7 +26,7 @@ const UUIDS = /^[0-9a-f-]{36}$/i;
 const base = (by: 'commission' | 'order') => `
   c AS (
     SELECT pc.id AS commission_id, pc.partner_id, pc.order_id, pc.order_paid_at, pc.created_at AS commission_created_at,
-           o.member_id, o.amount_minor, o.placed_at, o.source, o.external_id,
+           o.member_id, o.amount_minor, o.refunded_minor, o.placed_at, o.source, o.external_id,
            p.member_id AS partner_member_id, d.digest AS partner_phone
       FROM partner_commissions pc
       JOIN orders o ON o.id = pc.order_id AND o.brand_id = pc.brand_id
@@ -107,15 +107,19 @@ const DUPLICATE = `
          AND (pc2.created_at, pc2.id) < (c.commission_created_at, c.commission_id)
        ORDER BY pc2.created_at, pc2.id LIMIT 1) d`;
 
-/** Orders refunded (in part or whole) within `$n` hours of being placed. */
+/**
+ * Orders refunded in full within `$n` hours of being placed (the refund that completed it; a
+ * partial refund, one item sent back, is ordinary).
+ */
 const quickRefund = (n: number) => `
   SELECT c.commission_id, c.partner_id, c.order_id, 'quick_refund' AS kind,
-         jsonb_build_object('refundedMinor', r.total::text, 'orderMinor', c.amount_minor::text,
-                            'minutesAfterOrder', round(extract(epoch FROM r.first_at - c.placed_at) / 60)::int,
+         jsonb_build_object('refundedMinor', c.refunded_minor::text, 'orderMinor', c.amount_minor::text,
+                            'minutesAfterOrder', round(extract(epoch FROM r.last_at - c.placed_at) / 60)::int,
                             'windowHours', $${n}::int) AS evidence
     FROM c CROSS JOIN LATERAL (
-      SELECT min(x.refunded_at) AS first_at, sum(x.amount_minor) AS total FROM order_refunds x WHERE x.order_id = c.order_id) r
-   WHERE r.first_at IS NOT NULL AND r.first_at <= c.placed_at + make_interval(hours => $${n}::int)`;
+      SELECT max(x.refunded_at) AS last_at FROM order_refunds x WHERE x.order_id = c.order_id) r
+   WHERE c.amount_minor > 0 AND c.refunded_minor = c.amount_minor
+     AND r.last_at IS NOT NULL AND r.last_at <= c.placed_at + make_interval(hours => $${n}::int)`;
 
 /**
  * Inserts the candidate flags (a repeat of a commission and check is a no-op) and holds their
@@ -142,8 +146,8 @@ const FLAG_AND_HOLD = (candidates: string) => `
 /**
  * The fraud checks. On every new commission (inside the order's transaction, through
  * PartnerHooks): self-purchase, click flooding, duplicate orders, and an order already refunded.
- * On refunds (CommerceHooks, inside the refund's transaction): orders refunded soon after they
- * were placed. On a schedule (the sweep): conversion rates far above the tier's norm. Each check
+ * On refunds (CommerceHooks, inside the refund's transaction): orders refunded in full soon after
+ * they were placed. On a schedule (the sweep): conversion rates far above the tier's norm. Each check
  * is one set-based statement; a flagged commission is held for review, and the partners' fraud
  * scores are recomputed from their flags.
  */
