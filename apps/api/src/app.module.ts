@@ -10,7 +10,12 @@ import { CommunitiesHttpModule } from '@siyu/communities';
 import { DrawsHttpModule } from '@siyu/draws';
 import { LiveHttpModule } from '@siyu/live';
 import { MemberTokensHttpModule, MembersHttpModule } from '@siyu/members';
-import { PartnersHttpModule } from '@siyu/partners';
+import {
+  PartnersHttpModule,
+  PartnerFraudHttpModule,
+  PartnerKpisHttpModule,
+  PartnerReconciliationHttpModule,
+} from '@siyu/partners';
 import { PlatformModule, PlatformHttpModule } from '@siyu/platform';
 import { SegmentsHttpModule } from '@siyu/segments';
 import { TiersHttpModule } from '@siyu/tiers';
@@ -38,6 +43,9 @@ import { TiersHttpModule } from '@siyu/tiers';
     ReferralsHttpModule,
     ChurnHttpModule,
     PartnersHttpModule,
+    PartnerFraudHttpModule,
+    PartnerReconciliationHttpModule,
+    PartnerKpisHttpModule,
   ],
 })
 export class AppModule {}

@@ -8,7 +8,7 @@ import { CouponsWorkerModule } from '@siyu/coupons';
 import { LiveWorkerModule } from '@siyu/live';
 import { CommunitiesWorkerModule } from '@siyu/communities';
 import { MembersWorkerModule } from '@siyu/members';
-import { PartnersWorkerModule } from '@siyu/partners';
+import { PartnerFraudWorkerModule, PartnersWorkerModule } from '@siyu/partners';
 import { PlatformModule, PlatformWorkerModule } from '@siyu/platform';
 import { SegmentsWorkerModule } from '@siyu/segments';
 import { TiersWorkerModule } from '@siyu/tiers';
@@ -33,6 +33,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     ReferralsWorkerModule,
     ChurnWorkerModule,
     PartnersWorkerModule,
+    PartnerFraudWorkerModule,
   ],
 })
 export class WorkerModule {}

@@ -9,6 +9,7 @@ import { DRAWS_DEMO_STEPS } from './draws.steps';
 import { LIVE_DEMO_STEPS } from './live.steps';
 import { ORDERS_INGEST_DEMO_STEPS } from './orders-ingest.steps';
 import { PARTNERS_DEMO_STEPS } from './partners.steps';
+import { PARTNERS_RISK_DEMO_STEPS } from './partners-risk.steps';
 import { DemoContext, DemoStep } from './demo-context';
 import { SEGMENTS_DEMO_STEPS } from './segments.steps';
 import { TIERS_DEMO_STEPS } from './tiers.steps';
@@ -169,4 +170,5 @@ export const DEMO_STEPS: DemoStep[] = [
   ...PARTNERS_DEMO_STEPS,
   ...ANALYTICS_DEMO_STEPS,
   ...ACQUISITION_GROWTH_DEMO_STEPS,
+  ...PARTNERS_RISK_DEMO_STEPS,
 ];

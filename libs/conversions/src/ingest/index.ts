@@ -11,3 +11,6 @@ export { AffiliateImportsService } from './affiliate/affiliate-imports.service';
 export type { AffiliateImportView } from './affiliate/affiliate-imports.service';
 export * from './jobs/ingest.queue';
 export type { OrderSourceKind } from './entities/order-source.entity';
+export { AFFILIATE_COLUMNS, parseAffiliateRow, REQUIRED_COLUMNS } from './affiliate/affiliate-row';
+export type { AffiliateRow } from './affiliate/affiliate-row';
+export { readHeader as readAffiliateHeader } from './affiliate/affiliate-imports.service';
