@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AcquisitionHttpModule } from '@siyu/acquisition';
 import { AnalyticsHttpModule } from '@siyu/analytics';
 import { CampaignsHttpModule } from '@siyu/campaigns';
 import { ChannelsHttpModule } from '@siyu/channels';
@@ -32,6 +33,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     AnalyticsHttpModule,
     OrdersIngestHttpModule,
     ConversionsHttpModule,
+    AcquisitionHttpModule,
   ],
 })
 export class AppModule {}

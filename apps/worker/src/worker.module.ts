@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AcquisitionWorkerModule } from '@siyu/acquisition';
 import { CampaignsWorkerModule } from '@siyu/campaigns';
 import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
@@ -27,6 +28,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     LiveWorkerModule,
     OrdersIngestWorkerModule,
     ConversionsWorkerModule,
+    AcquisitionWorkerModule,
   ],
 })
 export class WorkerModule {}

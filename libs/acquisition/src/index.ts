@@ -1,2 +1,17 @@
 export * from './acquisition-core.module';
 export * from './acquisition-states.registry';
+export * from './acquisition.module';
+export * from './acquisition-http.module';
+export * from './acquisition-worker.module';
+export * from './channel-codes/channel-codes.constants';
+export * from './channel-codes/channel-codes.errors';
+export * from './channel-codes/channel-codes.roles';
+export { ChannelCodesService } from './channel-codes/channel-codes.service';
+export { ACQUISITION_CONTACTS_HANDLER } from './channel-codes/contact-added.handler';
+export { localClock, routeStaff } from './channel-codes/routing';
+export * from './channel-codes/jobs/channel-code-routing.queue';
+export * from './welcome/welcome.constants';
+export * from './welcome/jobs/welcome.queue';
+export { WELCOME_ALREADY_CHATTED, WELCOME_EXPIRED, WelcomeService } from './welcome/welcome.service';
+export { AcquisitionReportService } from './reports/acquisition-report.service';
+export type { AcquisitionReport, AcquisitionReportRow } from './reports/acquisition-report.service';

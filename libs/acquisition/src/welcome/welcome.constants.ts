@@ -1,4 +1,11 @@
-export const WELCOME_STATUSES = ['pending', 'sending', 'sent', 'expired', 'already_chatted', 'failed'] as const;
+export const WELCOME_STATUSES = [
+  'pending',
+  'sending',
+  'sent',
+  'expired',
+  'already_chatted',
+  'failed',
+] as const;
 export type WelcomeStatus = (typeof WELCOME_STATUSES)[number];
 
 /** WeCom's WelcomeCode may be used this long after the add event. */
