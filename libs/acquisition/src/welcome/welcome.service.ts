@@ -164,7 +164,7 @@ export class WelcomeService implements OnModuleInit {
       return 'expired';
     }
     await this.ds.query(
-      `UPDATE acquisition_welcomes SET status = 'pending', locked_until = NULL, reason = left($2, 500), updated_at = now()
+      `UPDATE acquisition_welcomes SET status = 'pending', locked_until = NULL, reason = left($2::text, 500), updated_at = now()
         WHERE id = $1 AND status = 'sending'`,
       [row.id, note],
     );
@@ -174,8 +174,8 @@ export class WelcomeService implements OnModuleInit {
   private async finish(id: string, status: WelcomeStatus, reason: string | null): Promise<void> {
     await this.ds.query(
       `UPDATE acquisition_welcomes
-          SET status = $2, reason = left($3, 500), locked_until = NULL, updated_at = now(),
-              sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END
+          SET status = $2::varchar, reason = left($3::text, 500), locked_until = NULL, updated_at = now(),
+              sent_at = CASE WHEN $2::varchar = 'sent' THEN now() ELSE sent_at END
         WHERE id = $1 AND status IN ('sending', 'pending', 'expired')`,
       [id, status, reason],
     );
