@@ -1,3 +1,4 @@
+import { ACQUISITION_DEMO_STEPS } from './acquisition.steps';
 import { ANALYTICS_DEMO_STEPS } from './analytics.steps';
 import { CAMPAIGNS_DEMO_STEPS } from './campaigns.steps';
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
@@ -165,4 +166,5 @@ export const DEMO_STEPS: DemoStep[] = [
   ...ORDERS_INGEST_DEMO_STEPS,
   ...CONVERSIONS_DEMO_STEPS,
   ...ANALYTICS_DEMO_STEPS,
+  ...ACQUISITION_DEMO_STEPS,
 ];
