@@ -138,7 +138,7 @@ c AS (
 g AS (
   SELECT CASE WHEN GROUPING(code_key) = 0 THEN 'code' WHEN GROUPING(source) = 0 THEN 'source' ELSE 'staff' END AS dimension,
          COALESCE(code_key, source, staff) AS key,
-         COALESCE(min(code_label), source, staff) AS label,
+         CASE WHEN GROUPING(code_key) = 0 THEN min(code_label) WHEN GROUPING(source) = 0 THEN source ELSE staff END AS label,
          COALESCE(cohort, 'all') AS cohort,
          count(*) AS adds,
          count(*) FILTER (WHERE welcomed) AS welcomes,
