@@ -43,6 +43,8 @@ interface Source {
  */
 @Injectable()
 export class ContactAddedHandler implements OnModuleInit {
+  private readonly zones = new Map<string, { at: number; zone: string }>();
+
   constructor(
     private readonly events: WecomEventRegistry,
     private readonly states: AcquisitionStateRegistry,
@@ -97,7 +99,7 @@ export class ContactAddedHandler implements OnModuleInit {
 
     if (memberId) await this.touchMember(m, event.brandId, memberId, state, source);
     if (source.codeId) {
-      const zone = (await this.brands.get(event.brandId, m)).timeZone;
+      const zone = await this.zone(event.brandId, m);
       await m.query(
         `INSERT INTO acquisition_code_staff_days (code_id, staff_userid, day, brand_id, adds) VALUES ($1, $2, $3, $4, 1)
          ON CONFLICT (code_id, staff_userid, day) DO UPDATE SET adds = acquisition_code_staff_days.adds + 1`,
@@ -128,6 +130,15 @@ export class ContactAddedHandler implements OnModuleInit {
       ],
     );
     if (welcome) await this.afterCommit.run(m, () => this.welcomes.enqueue(welcome.id, event.brandId));
+  }
+
+  /** The brand's time zone, kept a minute per process (the add path reads it on every add). */
+  private async zone(brandId: string, m: EntityManager): Promise<string> {
+    const hit = this.zones.get(brandId);
+    if (hit && Date.now() - hit.at < 60_000) return hit.zone;
+    const zone = (await this.brands.get(brandId, m)).timeZone;
+    this.zones.set(brandId, { at: Date.now(), zone });
+    return zone;
   }
 
   private async source(m: EntityManager, brandId: string, state: string): Promise<Source | null> {
