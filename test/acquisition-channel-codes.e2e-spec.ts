@@ -248,6 +248,17 @@ describe('acquisition channel codes: contact ways, add callbacks, welcome messag
       `INSERT INTO tracked_links (brand_id, code, name, destination, utm) VALUES ($1, $2, 'Shop', 'https://shop.example.com/x', '{}') RETURNING id`,
       [brand.id, `L${uniq()}`],
     );
+    const template = await t
+      .http()
+      .post('/v1/coupon-templates')
+      .set(bearer(brand.owner.token))
+      .send({ name: 'New friend ¥10', kind: 'fixed_amount', amountOffMinor: 1000 })
+      .expect(201);
+    await t
+      .http()
+      .post(`/v1/coupon-templates/${template.body.id}/activate`)
+      .set(bearer(brand.owner.token))
+      .expect(200);
     const code = (
       await createCode(brand, {
         name: 'Douyin bio',
@@ -255,8 +266,11 @@ describe('acquisition channel codes: contact ways, add callbacks, welcome messag
         utm: { source: 'douyin', medium: 'bio', campaign: 'spring' },
         tagIds: [tag.id],
         welcome: {
-          text: 'Hi from Douyin',
-          attachments: [{ type: 'link', linkId: link.id, title: 'Our shop' }],
+          text: 'Hi from Douyin, your coupon: {{coupon}}',
+          attachments: [
+            { type: 'link', linkId: link.id, title: 'Our shop' },
+            { type: 'coupon', templateId: template.body.id },
+          ],
         },
       })
     ).body as Code;
@@ -279,16 +293,25 @@ describe('acquisition channel codes: contact ways, add callbacks, welcome messag
       return rows[0]?.status === 'sent' ? rows : undefined;
     });
     expect(await welcomes(brand.id)).toHaveLength(1);
-    expect(w.message).toMatchObject({
-      text: 'Hi from Douyin',
-      attachments: [{ msgtype: 'link', link: { title: 'Our shop' } }],
-    });
+    expect(w.message).toMatchObject({ attachments: [{ msgtype: 'link', link: { title: 'Our shop' } }] });
+    const couponCode = /^Hi from Douyin, your coupon: ([2-9A-Z]{6,})$/.exec(w.message.text as string)?.[1];
+    expect(couponCode).toBeDefined();
     const sends = await welcomeSends(external);
     expect(sends).toHaveLength(1);
     // The contact's own short link, bound to the member.
     const url = (w.message as { attachments: Array<{ link: { url: string } }> }).attachments[0].link.url;
     const linkCode = url.split('/r/')[1];
     const [lc] = await ds.query(`SELECT member_id FROM link_codes WHERE code = $1`, [linkCode]);
+
+    // The coupon was issued once, to the new member, from the template.
+    const coupons = await ds.query(
+      `SELECT member_id, template_id FROM coupons WHERE brand_id = $1 AND code = $2`,
+      [brand.id, couponCode],
+    );
+    expect(coupons).toEqual([{ member_id: lc.member_id, template_id: template.body.id }]);
+    expect(
+      await ds.query(`SELECT count(*)::int AS n FROM coupons WHERE template_id = $1`, [template.body.id]),
+    ).toEqual([{ n: 1 }]);
 
     const contacts = await ds.query(
       `SELECT staff_userid, member_id, code_id, source_channel FROM acquisition_contacts WHERE brand_id = $1`,
