@@ -407,6 +407,31 @@ describe('acquisition channel codes: contact ways, add callbacks, welcome messag
     expect((await welcomes(brand.id)).map((r) => r.attempts)).toEqual([1, 1, 0]);
   });
 
+  it('retries a transient failure with backoff inside the 20 s window and sends once', async () => {
+    const { brand, corpId } = await brandWithCorp();
+    const code = (await createCode(brand, { welcome: { text: 'Welcome back!' } })).body as Code;
+    // WeCom answers -1 (system busy) to send_welcome_msg until the first failure is recorded.
+    await sim.client.faults([{ path: 'send_welcome_msg', errcode: -1 }]);
+    const external = `wm${uniq()}`;
+    try {
+      await push(brand.id, corpId, added(code.state, 'staff-a', external));
+      const [failed] = await waitFor(async () => {
+        const rows = await welcomes(brand.id);
+        return rows[0]?.reason ? rows : undefined;
+      }, 20_000);
+      expect(failed.reason).toContain('retryable');
+    } finally {
+      await sim.client.clearFaults();
+    }
+    const [w] = await waitFor(async () => {
+      const rows = await welcomes(brand.id);
+      return rows[0]?.status === 'sent' ? rows : undefined;
+    }, 20_000);
+    expect(w.attempts).toBeGreaterThan(1);
+    expect(w.reason).toBeNull();
+    expect(await welcomeSends(external)).toHaveLength(1);
+  });
+
   it('the sweeper re-enqueues a pending welcome whose job Redis lost, while its code is valid', async () => {
     const { brand } = await brandWithCorp();
     const external = `wm${uniq()}`;
