@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -78,6 +79,63 @@ function summary(values: number[]) {
     p90: percentile(s, 90),
     p99: percentile(s, 99),
     max: s.length ? s[s.length - 1] : null,
+  };
+}
+
+/** user + system CPU of a process so far, in clock ticks (0 when it is gone). */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+function pidsNamed(comm: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim().startsWith(comm)) pids.push(Number(entry));
+    } catch {
+      // exited between readdir and read
+    }
+  }
+  return pids;
+}
+
+/**
+ * CPU milliseconds each part spends per callback during a phase (Siyu's processes by pid, every
+ * Postgres process and Redis by name, so Postgres includes other users' queries on a shared
+ * machine: an upper bound there). Tells whether the machine can carry the callback rate at all.
+ */
+function cpuWatch(parts: Record<string, number[]>) {
+  const TICK_MS = 10;
+  const snapshot = () => {
+    const all: Record<string, Map<number, number>> = {};
+    for (const [part, pids] of Object.entries({
+      ...parts,
+      postgres: pidsNamed('postgres'),
+      redis: pidsNamed('redis-server'),
+    }))
+      all[part] = new Map(pids.map((pid) => [pid, cpuTicks(pid)]));
+    return all;
+  };
+  const start = snapshot();
+  const benchStart = process.cpuUsage();
+  return (callbacks: number): Record<string, number> => {
+    const end = snapshot();
+    const out: Record<string, number> = {};
+    for (const [part, pids] of Object.entries(end)) {
+      let ticks = 0;
+      for (const [pid, t] of pids) ticks += t - (start[part]?.get(pid) ?? 0);
+      out[part] = round((ticks * TICK_MS) / Math.max(1, callbacks), 2);
+    }
+    const b = process.cpuUsage(benchStart);
+    out.bench = round((b.user + b.system) / 1000 / Math.max(1, callbacks), 2);
+    return out;
   };
 }
 
@@ -275,30 +333,28 @@ async function measure(db: Client, sim: SimClient, brandId: string, sentAt: Map<
   }
   const { rows } = await db.query(
     `SELECT w.status, count(*)::int AS n,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM w.created_at - w.received_at) * 1000) AS intake_to_row_p50,
-            percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM w.created_at - w.received_at) * 1000) AS intake_to_row_p99,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM w.sent_at - w.created_at) * 1000) AS row_to_sent_p50,
-            percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM w.sent_at - w.created_at) * 1000) AS row_to_sent_p99
+            percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM w.created_at - w.received_at) * 1000) AS event_path,
+            percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM w.claimed_at - w.created_at) * 1000) AS welcome_queue,
+            percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM w.sent_at - w.claimed_at) * 1000) AS send
        FROM acquisition_welcomes w JOIN acquisition_contacts c ON c.id = w.contact_id
       WHERE w.brand_id = $1 AND c.external_userid = ANY($2::text[])
       GROUP BY w.status`,
     [brandId, ids],
   );
-  const stages = Object.fromEntries(
+  const pair = (v: number[] | null) =>
+    v === null || v[0] === null ? null : { p50: round(Number(v[0]), 0), p99: round(Number(v[1]), 0) };
+  // Where the time goes, from Siyu's rows: the callback event's queue and the start of its handler
+  // transaction (received → the welcome row's transaction began), the welcome queue (→ first
+  // claim: the rest of the handler transaction, commit, enqueue, pick-up), then the
+  // send_welcome_msg call and the outcome write (claim → sent). Before them: the sim → API intake.
+  const byStatus = Object.fromEntries(
     rows.map((r) => [
       r.status,
       {
         n: r.n,
-        // Where the time goes: the callback event's queue and handler transaction (received → welcome
-        // row committed), then the welcome queue and the send_welcome_msg call (row → sent).
-        eventPathMs: {
-          p50: round(Number(r.intake_to_row_p50), 0),
-          p99: round(Number(r.intake_to_row_p99), 0),
-        },
-        welcomePathMs:
-          r.row_to_sent_p50 === null
-            ? null
-            : { p50: round(Number(r.row_to_sent_p50), 0), p99: round(Number(r.row_to_sent_p99), 0) },
+        eventPathMs: pair(r.event_path),
+        welcomeQueueMs: pair(r.welcome_queue),
+        sendMs: pair(r.send),
       },
     ]),
   );
@@ -307,7 +363,7 @@ async function measure(db: Client, sim: SimClient, brandId: string, sentAt: Map<
     welcomed: latencies.length,
     missing,
     latencyMs: summary(latencies),
-    byStatus: stages,
+    byStatus,
   };
 }
 
@@ -363,6 +419,8 @@ const bench: Bench = {
     const perSecond = numberFlag(args, 'rate', 50);
     const workerCount = numberFlag(args, 'workers', 2);
     const quietSeconds = numberFlag(args, 'quiet-seconds', 10);
+    // Callbacks are fired during the campaign's first N seconds of sending (all of it if shorter).
+    const callbackSeconds = numberFlag(args, 'callback-seconds', 60);
     const loadAtStart = loadavg().map((l) => round(l, 2));
     const env = loadEnvironment();
     await ensureDatabase(env.DATABASE_URL);
@@ -424,10 +482,13 @@ const bench: Bench = {
       }
 
       progress(`callbacks alone: ${perSecond}/s for ${quietSeconds} s`);
+      const workerPids = children.filter((c) => c.name.startsWith('siyu-worker')).map((c) => c.pid);
+      const stopCpu = cpuWatch({ api: [api.pid], workers: workerPids, sim: [simApp.pid] });
       const quietFire = fireCallbacks(sim, api, s, 'q', perSecond);
       await sleep(quietSeconds * 1000);
       const quietRun = await quietFire.stop();
       const quiet = await measure(db, sim, brandId, quietRun.sentAt);
+      const cpuMsPerCallback = stopCpu(quietRun.sentAt.size);
       progress(`  p50 ${quiet.latencyMs.p50} ms, p99 ${quiet.latencyMs.p99} ms`);
 
       progress(`campaign to ${members} members, no callbacks`);
@@ -439,8 +500,9 @@ const bench: Bench = {
       const withRun = await runCampaign(api, auth, s, members);
       while (!withRun.ready.sending()) await sleep(50);
       const fire = fireCallbacks(sim, api, s, 'c', perSecond);
+      const firing = Promise.race([withRun.done, sleep(callbackSeconds * 1000)]).then(() => fire.stop());
       const busy = await withRun.done;
-      const fired = await fire.stop();
+      const fired = await firing;
       progress(
         `  ${busy.sent} sent in ${busy.totalSec} s (${busy.deliveriesPerSec}/s); ${fired.sentAt.size} callbacks`,
       );
@@ -454,8 +516,9 @@ const bench: Bench = {
         loadAverage: { start: loadAtStart, end: loadavg().map((l) => round(l, 2)) },
         members,
         callbacksPerSec: perSecond,
+        callbackSeconds,
         workers: workerCount,
-        callbacksAlone: { ...quiet, callbackStatuses: quietRun.statuses },
+        callbacksAlone: { ...quiet, callbackStatuses: quietRun.statuses, cpuMsPerCallback },
         duringCampaign: { ...during, callbackStatuses: fired.statuses, firedForSec: fired.seconds },
         campaign: {
           alone,

@@ -16,3 +16,8 @@ export const WELCOME_LEASE_MS = 5_000;
 export const WELCOME_CONCURRENCY = 16;
 /** How often the worker looks for pending welcomes whose job is gone (a Redis flush). */
 export const WELCOME_SWEEP_MS = 2_000;
+/**
+ * Connections of the welcome path's own pool (claim and outcome writes), apart from the shared pool
+ * that campaign and callback-event transactions hold: a welcome never waits for one of those.
+ */
+export const WELCOME_POOL_SIZE = 3;

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   ChannelAccountsService,
@@ -7,10 +7,11 @@ import {
   WecomCredentials,
   WecomMessage,
 } from '@siyu/channels';
-import { QueueRegistry, ReconcileRegistry } from '@siyu/platform';
+import { AppConfig, QueueRegistry, ReconcileRegistry } from '@siyu/platform';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { WELCOME_JOB, welcomeJobId, WelcomeJob, WelcomeQueue } from './jobs/welcome.queue';
-import { WELCOME_LEASE_MS, WelcomeStatus } from './welcome.constants';
+import { WELCOME_LEASE_MS, WELCOME_POOL_SIZE, WelcomeStatus } from './welcome.constants';
 
 /** send_welcome_msg's answers that end a welcome for good. */
 export const WELCOME_EXPIRED = 41050;
@@ -37,9 +38,11 @@ interface Claimed {
  * transient ones are retried with backoff only while the code is still valid, then `expired`.
  */
 @Injectable()
-export class WelcomeService implements OnModuleInit {
+export class WelcomeService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(WelcomeService.name);
   private readonly creds = new Map<string, { at: number; creds: WecomCredentials }>();
+  /** The welcome path's own connections, opened on first use (only the worker sends). */
+  private pool: Pool | null = null;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -47,7 +50,28 @@ export class WelcomeService implements OnModuleInit {
     private readonly wecom: WecomClient,
     private readonly queues: QueueRegistry,
     private readonly reconcile: ReconcileRegistry,
+    private readonly config: AppConfig,
   ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.end();
+  }
+
+  /**
+   * The claim and outcome writes go through a small pool of their own: under a campaign the shared
+   * pool is held by delivery and callback-event transactions, and a welcome waiting for a
+   * connection behind them is a welcome late for its 20 s.
+   */
+  private async q<T>(sql: string, params: unknown[]): Promise<T[]> {
+    this.pool ??= new Pool({
+      connectionString: this.config.get('DATABASE_URL'),
+      max: WELCOME_POOL_SIZE,
+      application_name: 'siyu-welcome',
+    });
+    return (await this.pool.query(sql, params)).rows as T[];
+  }
 
   onModuleInit(): void {
     this.reconcile.register({
@@ -108,16 +132,16 @@ export class WelcomeService implements OnModuleInit {
   }
 
   async send(welcomeId: string, attempt: number, nextDelayMs: number): Promise<WelcomeOutcome> {
-    const [rows]: Claimed[][] = await this.ds.query(
+    const [row] = await this.q<Claimed>(
       `UPDATE acquisition_welcomes
           SET status = 'sending', attempts = attempts + 1, updated_at = now(),
+              claimed_at = COALESCE(claimed_at, clock_timestamp()),
               locked_until = now() + make_interval(secs => $2::double precision)
         WHERE id = $1 AND expires_at > now()
           AND (status = 'pending' OR (status = 'sending' AND locked_until < now()))
         RETURNING id::text AS id, brand_id, welcome_code, message, expires_at, reason`,
       [welcomeId, WELCOME_LEASE_MS / 1000],
     );
-    const row = rows?.[0];
     if (!row) {
       await this.expireOverdue();
       return 'skipped';
@@ -163,7 +187,7 @@ export class WelcomeService implements OnModuleInit {
       await this.finish(row.id, 'expired', `the WelcomeCode's window passed while retrying; last ${note}`);
       return 'expired';
     }
-    await this.ds.query(
+    await this.q(
       `UPDATE acquisition_welcomes SET status = 'pending', locked_until = NULL, reason = left($2::text, 500), updated_at = now()
         WHERE id = $1 AND status = 'sending'`,
       [row.id, note],
@@ -172,10 +196,10 @@ export class WelcomeService implements OnModuleInit {
   }
 
   private async finish(id: string, status: WelcomeStatus, reason: string | null): Promise<void> {
-    await this.ds.query(
+    await this.q(
       `UPDATE acquisition_welcomes
           SET status = $2::varchar, reason = left($3::text, 500), locked_until = NULL, updated_at = now(),
-              sent_at = CASE WHEN $2::varchar = 'sent' THEN now() ELSE sent_at END
+              sent_at = CASE WHEN $2::varchar = 'sent' THEN clock_timestamp() ELSE sent_at END
         WHERE id = $1 AND status IN ('sending', 'pending', 'expired')`,
       [id, status, reason],
     );

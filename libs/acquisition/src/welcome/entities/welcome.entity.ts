@@ -66,6 +66,10 @@ export class Welcome {
   @Column({ type: 'timestamptz', nullable: true })
   lockedUntil: Date | null;
 
+  /** When a worker first claimed it (the welcome queue's wait is created → claimed). */
+  @Column({ type: 'timestamptz', nullable: true })
+  claimedAt: Date | null;
+
   @Column({ type: 'timestamptz', nullable: true })
   sentAt: Date | null;
 

@@ -1,11 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Acquisition1795359141913 implements MigrationInterface {
-  name = 'Acquisition1795359141913';
+export class Acquisition1795361278087 implements MigrationInterface {
+  name = 'Acquisition1795361278087';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "acquisition_welcomes" ("id" BIGSERIAL NOT NULL, "brand_id" uuid NOT NULL, "contact_id" bigint NOT NULL, "welcome_code" character varying(256) NOT NULL, "message" jsonb NOT NULL, "status" character varying(16) NOT NULL DEFAULT 'pending', "attempts" integer NOT NULL DEFAULT '0', "reason" character varying(500), "received_at" TIMESTAMP WITH TIME ZONE NOT NULL, "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL, "locked_until" TIMESTAMP WITH TIME ZONE, "sent_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "acquisition_welcomes_status" CHECK (status IN ('pending', 'sending', 'sent', 'expired', 'already_chatted', 'failed')), CONSTRAINT "PK_20966bc7c455f4bc323e14fb7c4" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "acquisition_welcomes" ("id" BIGSERIAL NOT NULL, "brand_id" uuid NOT NULL, "contact_id" bigint NOT NULL, "welcome_code" character varying(256) NOT NULL, "message" jsonb NOT NULL, "status" character varying(16) NOT NULL DEFAULT 'pending', "attempts" integer NOT NULL DEFAULT '0', "reason" character varying(500), "received_at" TIMESTAMP WITH TIME ZONE NOT NULL, "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL, "locked_until" TIMESTAMP WITH TIME ZONE, "claimed_at" TIMESTAMP WITH TIME ZONE, "sent_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "acquisition_welcomes_status" CHECK (status IN ('pending', 'sending', 'sent', 'expired', 'already_chatted', 'failed')), CONSTRAINT "PK_20966bc7c455f4bc323e14fb7c4" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "acquisition_welcomes_open_idx" ON "acquisition_welcomes" ("expires_at") WHERE status IN ('pending', 'sending')`,
