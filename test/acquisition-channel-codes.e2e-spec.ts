@@ -203,16 +203,24 @@ describe('acquisition channel codes: contact ways, add callbacks, welcome messag
     ] as const)
       await t.http()[method](path).set(bearer(other.owner.token)).send({ name: 'mine now' }).expect(404);
 
+    // A contact way's type cannot change: a single-staff code stays single.
+    const retype = await t
+      .http()
+      .patch(`/v1/acquisition/channel-codes/${code.id}`)
+      .set(bearer(brand.owner.token))
+      .send({ staff: ['staff-a', 'staff-b'] })
+      .expect(400);
+    expect(retype.body.errors[0].field).toBe('staff');
     // Update (update_contact_way), pause, delete (del_contact_way): each in WeCom and in the audit log.
     await t
       .http()
       .patch(`/v1/acquisition/channel-codes/${code.id}`)
       .set(bearer(brand.owner.token))
-      .send({ state: 'poster-2', staff: ['staff-a', 'staff-b'], type: 'multi' })
+      .send({ state: 'poster-2', staff: ['staff-b'] })
       .expect(200);
     expect((await simWay(token, code.configId)).contact_way).toMatchObject({
       state: 'poster-2',
-      user: ['staff-a', 'staff-b'],
+      user: ['staff-b'],
     });
     await t
       .http()

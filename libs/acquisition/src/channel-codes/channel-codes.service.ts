@@ -374,7 +374,12 @@ export class ChannelCodesService {
     const staff = dto.staff ? [...new Set(dto.staff)] : (current?.staff ?? []);
     const type =
       dto.type ?? (dto.staff ? (staff.length === 1 ? 'single' : 'multi') : (current?.type ?? 'single'));
-    if (type === 'single' && staff.length !== 1)
+    if (current && type !== current.type)
+      errors.push({
+        field: dto.type ? 'type' : 'staff',
+        message: `a ${current.type} code stays ${current.type} (WeCom cannot change a contact way's type); create a new code`,
+      });
+    else if (type === 'single' && staff.length !== 1)
       errors.push({ field: 'staff', message: 'a single-staff code takes exactly one staff member' });
     if (dto.staff) {
       const known: Array<{ userid: string }> = await this.ds.query(
