@@ -22,6 +22,13 @@ import {
 } from './support';
 
 const SIYU_LOG_LEVEL = 'warn';
+/**
+ * The bench's own BullMQ prefix, emptied at the start: job ids are row ids, and a fresh database
+ * restarts its sequences, so jobs left under a shared prefix by an earlier run would make the new
+ * run's `add`s no-ops until a reconciler noticed (and another process on the same prefix would
+ * take its jobs).
+ */
+const QUEUE_PREFIX = 'welcome-bench';
 const PASSWORD = 'welcome-bench-owner-password';
 const TARGET_P99_MS = 2_000;
 const STAFF = 5;
@@ -137,6 +144,21 @@ function cpuWatch(parts: Record<string, number[]>) {
     out.bench = round((b.user + b.system) / 1000 / Math.max(1, callbacks), 2);
     return out;
   };
+}
+
+/** Deletes every key under the bench's own prefix. */
+async function clearPrefix(redisUrl: string): Promise<void> {
+  const redis = new IORedis(redisUrl, { maxRetriesPerRequest: null });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${QUEUE_PREFIX}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
 }
 
 interface Seeded {
@@ -441,7 +463,13 @@ const bench: Bench = {
       });
       children.push(simApp);
       const sim = new SimClient(simUrl);
-      const channelEnv = { WECOM_BASE_URL: simUrl, WECHAT_BASE_URL: simUrl, LOG_LEVEL: SIYU_LOG_LEVEL };
+      const channelEnv = {
+        WECOM_BASE_URL: simUrl,
+        WECHAT_BASE_URL: simUrl,
+        LOG_LEVEL: SIYU_LOG_LEVEL,
+        QUEUE_PREFIX,
+      };
+      await clearPrefix(env.REDIS_URL);
       const api = await startDistApp({ name: 'siyu-api', script: 'apps/api/src/main.js', env: channelEnv });
       children.push(api);
       const s = await seed(db, api, members);
@@ -461,7 +489,7 @@ const bench: Bench = {
       const auth = { 'x-api-key': key.key };
 
       const connection = new IORedis(env.REDIS_URL, { maxRetriesPerRequest: null });
-      const probe = new Queue('acquisition-welcome', { connection, prefix: env.QUEUE_PREFIX });
+      const probe = new Queue('acquisition-welcome', { connection, prefix: QUEUE_PREFIX });
       progress(`starting ${workerCount} worker process(es)`);
       try {
         children.push(
