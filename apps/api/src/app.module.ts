@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChurnHttpModule, JoinWaysHttpModule, ReferralsHttpModule } from '@siyu/acquisition';
+import { AcquisitionHttpModule } from '@siyu/acquisition';
 import { AnalyticsHttpModule } from '@siyu/analytics';
 import { CampaignsHttpModule } from '@siyu/campaigns';
 import { ChannelsHttpModule } from '@siyu/channels';
@@ -46,6 +47,7 @@ import { TiersHttpModule } from '@siyu/tiers';
     PartnerFraudHttpModule,
     PartnerReconciliationHttpModule,
     PartnerKpisHttpModule,
+    AcquisitionHttpModule,
   ],
 })
 export class AppModule {}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChurnWorkerModule, JoinWaysWorkerModule, ReferralsWorkerModule } from '@siyu/acquisition';
+import { AcquisitionWorkerModule } from '@siyu/acquisition';
 import { CampaignsWorkerModule } from '@siyu/campaigns';
 import { ChannelsWorkerModule } from '@siyu/channels';
 import { CommerceWorkerModule } from '@siyu/commerce';
@@ -34,6 +35,7 @@ import { TiersWorkerModule } from '@siyu/tiers';
     ChurnWorkerModule,
     PartnersWorkerModule,
     PartnerFraudWorkerModule,
+    AcquisitionWorkerModule,
   ],
 })
 export class WorkerModule {}

@@ -1,4 +1,5 @@
 import { ACQUISITION_GROWTH_DEMO_STEPS } from './acquisition-growth.steps';
+import { ACQUISITION_DEMO_STEPS } from './acquisition.steps';
 import { ANALYTICS_DEMO_STEPS } from './analytics.steps';
 import { CAMPAIGNS_DEMO_STEPS } from './campaigns.steps';
 import { COMMERCE_DEMO_STEPS } from './commerce.steps';
@@ -168,7 +169,8 @@ export const DEMO_STEPS: DemoStep[] = [
   ...ORDERS_INGEST_DEMO_STEPS,
   ...CONVERSIONS_DEMO_STEPS,
   ...PARTNERS_DEMO_STEPS,
-  ...ANALYTICS_DEMO_STEPS,
-  ...ACQUISITION_GROWTH_DEMO_STEPS,
   ...PARTNERS_RISK_DEMO_STEPS,
+  ...ANALYTICS_DEMO_STEPS,
+  ...ACQUISITION_DEMO_STEPS,
+  ...ACQUISITION_GROWTH_DEMO_STEPS,
 ];

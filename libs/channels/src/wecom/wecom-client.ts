@@ -81,6 +81,28 @@ export interface Paged<T> {
   nextCursor: string | null;
 }
 
+/** The fields of a contact way ("联系我") that Siyu sets. */
+export interface ContactWayRequest {
+  type?: 1 | 2;
+  scene?: 1 | 2;
+  /** ≤ 30 characters. */
+  remark?: string;
+  skipVerify?: boolean;
+  /** ≤ 30 characters; comes back on the add_external_contact event. */
+  state?: string;
+  /** Staff userids: exactly one for type 1. */
+  user?: string[];
+}
+
+const contactWayBody = (w: ContactWayRequest): Record<string, unknown> => ({
+  ...(w.type !== undefined ? { type: w.type } : {}),
+  ...(w.scene !== undefined ? { scene: w.scene } : {}),
+  ...(w.remark !== undefined ? { remark: w.remark } : {}),
+  ...(w.skipVerify !== undefined ? { skip_verify: w.skipVerify } : {}),
+  ...(w.state !== undefined ? { state: w.state } : {}),
+  ...(w.user !== undefined ? { user: w.user } : {}),
+});
+
 const cursorOf = (reply: CgiReply): string | null =>
   typeof reply.next_cursor === 'string' && reply.next_cursor !== '' ? reply.next_cursor : null;
 
@@ -278,6 +300,43 @@ export class WecomClient extends CgiClient {
     });
     if (!res.ok) return res;
     return ok(res.value.group_chat as GroupChatDetail);
+  }
+
+  /**
+   * externalcontact/add_contact_way: a "contact me" way (scene 2: a QR code). Answers its
+   * config_id and QR code URL.
+   */
+  async addContactWay(
+    creds: WecomCredentials,
+    way: ContactWayRequest & { type: 1 | 2; scene: 1 | 2 },
+  ): Promise<ChannelResult<{ configId: string; qrCode: string | null }>> {
+    const res = await this.call(this.account(creds), 'externalcontact/add_contact_way', contactWayBody(way));
+    if (!res.ok) return res;
+    return ok({
+      configId: String(res.value.config_id),
+      qrCode: typeof res.value.qr_code === 'string' ? res.value.qr_code : null,
+    });
+  }
+
+  /** externalcontact/update_contact_way: replaces the given fields of a contact way. */
+  async updateContactWay(
+    creds: WecomCredentials,
+    configId: string,
+    way: ContactWayRequest,
+  ): Promise<ChannelResult<void>> {
+    const res = await this.call(this.account(creds), 'externalcontact/update_contact_way', {
+      config_id: configId,
+      ...contactWayBody(way),
+    });
+    return res.ok ? ok(undefined) : res;
+  }
+
+  /** externalcontact/del_contact_way. */
+  async delContactWay(creds: WecomCredentials, configId: string): Promise<ChannelResult<void>> {
+    const res = await this.call(this.account(creds), 'externalcontact/del_contact_way', {
+      config_id: configId,
+    });
+    return res.ok ? ok(undefined) : res;
   }
 
   /** externalcontact/send_welcome_msg: the welcome message for a WelcomeCode from an add event. */
