@@ -31,7 +31,13 @@ describe('acquisition growth: group codes, referral fission and churn (e2e)', ()
     ({ sim, t } = await startAppWithSim(async () => {
       const ch = await import('@siyu/channels');
       const a = await import('@siyu/acquisition');
-      return [ch.ChannelsWorkerModule, a.JoinWaysWorkerModule, a.ReferralsWorkerModule, a.ChurnWorkerModule];
+      return [
+        ch.ChannelsWorkerModule,
+        a.AcquisitionWorkerModule,
+        a.JoinWaysWorkerModule,
+        a.ReferralsWorkerModule,
+        a.ChurnWorkerModule,
+      ];
     }));
     f = await import('./factories/brand.factory');
     wf = await import('./factories/wecom.factory');
@@ -315,6 +321,64 @@ describe('acquisition growth: group codes, referral fission and churn (e2e)', ()
   });
 
   describe('referral fission', () => {
+    it("greets an invitee through the channel codes' add handler: the campaign's welcome, once, and its source channel and UTM", async () => {
+      const { brand, corpId } = await brandWithCorp();
+      const [inviter] = await wf.wecomContacts(t, brand, 1, 'staff-a');
+      const campaign = await api(brand)
+        .post('/v1/acquisition/referral-campaigns', {
+          name: '老带新 · 欢迎语',
+          startsAt: new Date(Date.now() - 3_600_000).toISOString(),
+          staffUserids: ['staff-a'],
+          sourceChannel: 'wecom',
+          welcomeText: '感谢朋友推荐！',
+          tiers: [{ invites: 1, couponTemplateId: await couponTemplate(brand, '邀请 1 人') }],
+        })
+        .expect(201);
+      const invite = await api(brand)
+        .post(`/v1/acquisition/referral-campaigns/${campaign.body.id}/invites`, { memberId: inviter.id })
+        .expect(201);
+      const friend = `wm${uniq()}`;
+      // Now (a WelcomeCode is good for 20 s after its event); WeCom delivers the event twice.
+      const event = {
+        ...addContact('staff-a', friend, invite.body.state),
+        CreateTime: Math.floor(Date.now() / 1000),
+      };
+      await push(brand.id, corpId, event);
+      await pushRaw(brand.id, corpId, event);
+      const sends = async () =>
+        (await sim.client.messages(friend)).messages.filter(
+          (m) => m.api === 'externalcontact/send_welcome_msg',
+        );
+      await waitUntil(async () => (await sends()).length > 0, 20_000, 'the referral welcome');
+      const [welcome]: Row[] = await ds.query(
+        `SELECT w.status FROM acquisition_welcomes w JOIN acquisition_contacts c ON c.id = w.contact_id
+          WHERE c.brand_id = $1 AND c.external_userid = $2`,
+        [brand.id, friend],
+      );
+      expect(welcome).toEqual({ status: 'sent' });
+      expect(await sends()).toHaveLength(1);
+      expect(JSON.stringify((await sends())[0].payload)).toContain('感谢朋友推荐！');
+      const [greeted]: Row[] = await ds.query(
+        `SELECT c.kind, c.ref_id, m.source_channel, m.utm_source, m.utm_medium, m.utm_campaign
+           FROM acquisition_contacts c JOIN members m ON m.id = c.member_id
+          WHERE c.brand_id = $1 AND c.external_userid = $2`,
+        [brand.id, friend],
+      );
+      expect(greeted).toEqual({
+        kind: 'referral',
+        ref_id: invite.body.id,
+        source_channel: 'wecom',
+        utm_source: 'referral',
+        utm_medium: 'invite',
+        utm_campaign: campaign.body.id,
+      });
+      const [invitee]: Row[] = await ds.query(
+        `SELECT status FROM acquisition_referral_invitees WHERE campaign_id = $1 AND external_userid = $2`,
+        [campaign.body.id, friend],
+      );
+      expect(invitee).toEqual({ status: 'pending' });
+    });
+
     it('counts retained invitees, not deletes within the window, self-invites or known people, and rewards tiers once', async () => {
       const { brand, corpId } = await brandWithCorp();
       const [inviter, knownMember] = await wf.wecomContacts(t, brand, 2, 'staff-a');
