@@ -196,6 +196,42 @@ describe('tracked links and the redirect (e2e)', () => {
     expect(after.body.stats.clicks).toBe(3);
   });
 
+  it('gives a browser a device cookie on its first human click and keeps it: its clicks from two addresses are one device; bots get none', async () => {
+    const b = await brandAllowing('shop.example.com');
+    const link = await t
+      .http()
+      .post('/v1/links')
+      .set(auth(b))
+      .send({ destination: 'https://shop.example.com/device' })
+      .expect(201);
+    const code: string = link.body.code;
+    const first = await click(code, '198.51.100.20').expect(302);
+    const setCookie = String(first.headers['set-cookie'] ?? '');
+    const device = /sy_d=([0-9a-f-]{36})/.exec(setCookie)?.[1];
+    expect(device).toBeDefined();
+    expect(setCookie).toContain('Path=/r/');
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).toContain('SameSite=Lax');
+    // The same browser from another address sends its cookie back: no new one, the same device.
+    const again = await click(code, '198.51.100.21').set('cookie', `other=1; sy_d=${device}`).expect(302);
+    expect(again.headers['set-cookie']).toBeUndefined();
+    // Another browser (no cookie) is another device; a forged value is replaced.
+    await click(code, '198.51.100.22').expect(302);
+    const forged = await click(code, '198.51.100.23').set('cookie', 'sy_d=not-a-uuid').expect(302);
+    expect(String(forged.headers['set-cookie'])).toMatch(/sy_d=[0-9a-f-]{36}/);
+    const bot = await click(code, '198.51.100.24', GOOGLEBOT).expect(302);
+    expect(bot.headers['set-cookie']).toBeUndefined();
+    await drainClicks();
+
+    const rows: Array<{ device_hash: string | null; n: number }> = await ds.query(
+      `SELECT device_hash, count(*)::int AS n FROM link_clicks WHERE link_id = $1 GROUP BY 1 ORDER BY 2, 1`,
+      [link.body.id],
+    );
+    // Four human clicks: the cookie's two under one device, the other two each their own.
+    expect(rows.map((r) => r.n)).toEqual([1, 1, 2]);
+    for (const r of rows) expect(r.device_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('re-reading a batch (a drainer that died before acknowledging) writes nothing twice', async () => {
     const b = await brandAllowing('shop.example.com');
     const link = await t

@@ -146,7 +146,27 @@ describe('partners: fraud checks (e2e)', () => {
       expect(await flagsOf(t.app, c3)).toEqual([]);
     });
 
-    it('flags a flood from one member (clicks carry no device fingerprint; the member is the per-person signal)', async () => {
+    it('flags a flood from one device (the redirect’s device cookie) clicking from many addresses; many devices are not one', async () => {
+      const brand = await createBrand(t.app);
+      const partner = await createPartner(t.app, brand);
+      const link = await createPartnerLink(t.app, brand, partner.id);
+      const device = 'd'.repeat(64);
+      await addClicks(t.app, brand, link, partner.id, { count: 21, at: PLACED, deviceHash: device });
+      const c = await createCommission(t.app, brand, partner.id, await buy(brand));
+      const [flag] = await flagsOf(t.app, c);
+      expect(flag).toMatchObject({
+        kind: 'click_flood',
+        evidence: { by: 'device', key: device.slice(0, 16), clicks: 21, threshold: 20 },
+      });
+
+      const honest = await createPartner(t.app, brand);
+      const link2 = await createPartnerLink(t.app, brand, honest.id);
+      await addClicks(t.app, brand, link2, honest.id, { count: 21, at: PLACED });
+      const c2 = await createCommission(t.app, brand, honest.id, await buy(brand));
+      expect(await flagsOf(t.app, c2)).toEqual([]);
+    });
+
+    it('flags a flood from one member', async () => {
       const brand = await createBrand(t.app);
       const partner = await createPartner(t.app, brand);
       const link = await createPartnerLink(t.app, brand, partner.id);

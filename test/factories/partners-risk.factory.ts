@@ -64,17 +64,18 @@ export async function createPartnerLink(
   return { id, code };
 }
 
-/** `count` clicks on the partner's link from one IP hash (and member, if given), spread over the minute before `at`. */
+/** `count` clicks on the partner's link from one IP hash and one device (each its own unless given, and the member if given), spread over the minute before `at`. */
 export async function addClicks(
   app: INestApplicationContext,
   brand: TestBrand,
   link: { id: string; code: string },
   partnerId: string,
-  opts: { count: number; at: string; ipHash?: string; memberId?: string | null },
+  opts: { count: number; at: string; ipHash?: string; memberId?: string | null; deviceHash?: string },
 ): Promise<void> {
   await app.get(DataSource).query(
-    `INSERT INTO link_clicks (brand_id, link_id, code, member_id, partner_id, ip_hash, clicked_at)
-     SELECT $1, $2, $3, $4, $5, COALESCE($6, md5(random()::text || g::text)), $7::timestamptz - make_interval(secs => g)
+    `INSERT INTO link_clicks (brand_id, link_id, code, member_id, partner_id, ip_hash, device_hash, clicked_at)
+     SELECT $1, $2, $3, $4, $5, COALESCE($6, md5(random()::text || g::text)),
+            COALESCE($9, encode(sha256((random()::text || g::text)::bytea), 'hex')), $7::timestamptz - make_interval(secs => g)
        FROM generate_series(1, $8::int) g`,
     [
       brand.id,
@@ -85,6 +86,7 @@ export async function addClicks(
       opts.ipHash ?? null,
       opts.at,
       opts.count,
+      opts.deviceHash ?? null,
     ],
   );
 }

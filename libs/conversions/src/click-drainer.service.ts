@@ -135,18 +135,19 @@ export class ClickDrainer implements OnApplicationBootstrap, OnApplicationShutdo
       await m.query(`SELECT pg_advisory_xact_lock($1)`, [DRAIN_LOCK]);
       const rows: Array<{ n: number }> = await m.query(
         `WITH incoming AS (
-           SELECT x->>0 AS code, x->>1 AS ip_hash, to_timestamp((x->>2)::bigint / 1000.0) AS clicked_at
+           SELECT x->>0 AS code, x->>1 AS ip_hash, to_timestamp((x->>2)::bigint / 1000.0) AS clicked_at,
+                  CASE WHEN x->>3 ~ '^[0-9a-f]{64}$' THEN x->>3 END AS device_hash
              FROM jsonb_array_elements($1::jsonb) x
             WHERE jsonb_typeof(x) = 'array' AND x->>0 ~ '^[0-9A-Za-z]{8,16}$' AND x->>1 ~ '^[0-9a-f]{64}$'
               AND x->>2 ~ '^[0-9]{10,15}$'),
          firsts AS (
-           SELECT DISTINCT ON (code, ip_hash) code, ip_hash, clicked_at FROM incoming ORDER BY code, ip_hash, clicked_at),
+           SELECT DISTINCT ON (code, ip_hash) code, ip_hash, clicked_at, device_hash FROM incoming ORDER BY code, ip_hash, clicked_at),
          ins AS (
            INSERT INTO link_clicks (brand_id, link_id, code, member_id, campaign_id, campaign_variant, group_id,
-                                    live_session_id, partner_id, delivery_id, ip_hash, clicked_at)
+                                    live_session_id, partner_id, delivery_id, ip_hash, device_hash, clicked_at)
            SELECT k.brand_id, k.link_id, f.code, k.member_id, coalesce(k.campaign_id, l.campaign_id),
                   coalesce(k.campaign_variant, l.campaign_variant), coalesce(k.group_id, l.group_id),
-                  l.live_session_id, l.partner_id, k.delivery_id, f.ip_hash, f.clicked_at
+                  l.live_session_id, l.partner_id, k.delivery_id, f.ip_hash, f.device_hash, f.clicked_at
              FROM firsts f
              JOIN link_codes k ON k.code = f.code
              JOIN tracked_links l ON l.id = k.link_id

@@ -4,8 +4,11 @@ import { AppConfig, REDIS } from '@siyu/platform';
 import type { Redis } from 'ioredis';
 import { CLICK_STREAM } from './conversions.constants';
 
-/** A click as it travels: code, HMAC of the client address, epoch ms. Nothing else leaves the API. */
-export type ClickTuple = [code: string, ipHash: string, at: number];
+/**
+ * A click as it travels: code, HMAC of the client address, epoch ms, HMAC of the browser's device
+ * id (or null). Nothing else leaves the API.
+ */
+export type ClickTuple = [code: string, ipHash: string, at: number, deviceHash: string | null];
 
 const FLUSH_MS = 100;
 const FLUSH_AT = 500;
@@ -43,8 +46,8 @@ export class ClickRecorder implements BeforeApplicationShutdown, OnModuleDestroy
     return createHmac('sha256', this.ipKey).update(ip).digest('hex');
   }
 
-  record(code: string, ip: string, at = Date.now()): void {
-    this.buffer.push([code, this.hashIp(ip), at]);
+  record(code: string, ip: string, at = Date.now(), device: string | null = null): void {
+    this.buffer.push([code, this.hashIp(ip), at, device === null ? null : this.hashIp(device)]);
     if (this.buffer.length > MAX_BUFFERED) {
       this.dropped += this.buffer.length - MAX_BUFFERED;
       this.buffer.splice(0, this.buffer.length - MAX_BUFFERED);

@@ -1,11 +1,18 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseCookie, stringifySetCookie } from 'cookie';
+import { randomUUID } from 'node:crypto';
 import { isbot } from 'isbot';
 import { LRUCache } from 'lru-cache';
 import { ClickRecorder } from './click-recorder.service';
 import { CODE_PATTERN } from './conversions.constants';
 import { LinkResolver } from './link-resolver.service';
+
+/** The first-party cookie holding the browser's device id (see `device`). */
+export const DEVICE_COOKIE = 'sy_d';
+const DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const NOT_FOUND_PAGE =
   '<!doctype html><html lang="en"><meta charset="utf-8"><title>Link not found</title>' +
@@ -73,7 +80,7 @@ export class RedirectRoute implements OnModuleInit {
     }
     if ('missing' in target) return this.page(reply, 404, NOT_FOUND_PAGE);
     const ua = req.headers['user-agent'];
-    if (ua && !this.isBot(ua)) this.clicks.record(code, req.ip);
+    if (ua && !this.isBot(ua)) this.clicks.record(code, req.ip, Date.now(), this.device(req, reply));
     // no-store: every visit comes back here, so every click is seen.
     void reply
       .code(302)
@@ -81,6 +88,29 @@ export class RedirectRoute implements OnModuleInit {
       .header('cache-control', 'private, no-store')
       .header('referrer-policy', 'no-referrer-when-downgrade')
       .send();
+  }
+
+  /**
+   * The browser's device id: a random UUID kept a year in a first-party cookie on the short-link
+   * path, set on its first human click. It names no one (it is hashed with the address key before
+   * it leaves the API); it lets the fraud checks see one device clicking from many addresses.
+   */
+  private device(req: FastifyRequest, reply: FastifyReply): string {
+    const header = req.headers.cookie;
+    const known = header ? parseCookie(header)[DEVICE_COOKIE] : undefined;
+    if (known && UUID_RE.test(known)) return known;
+    const id = randomUUID();
+    void reply.header(
+      'set-cookie',
+      stringifySetCookie(DEVICE_COOKIE, id, {
+        maxAge: DEVICE_COOKIE_MAX_AGE,
+        path: '/r/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: req.protocol === 'https',
+      }),
+    );
+    return id;
   }
 
   private isBot(ua: string): boolean {

@@ -62,6 +62,14 @@ export class LinkClick {
   @Column({ type: 'varchar', length: 64 })
   ipHash: string;
 
+  /**
+   * HMAC-SHA256 of the browser's device id (hex): a random id the redirect keeps in a first-party
+   * cookie, so one browser's clicks are seen as one device across addresses (click-flood checks).
+   * NULL for clicks without one (recorded before it existed).
+   */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  deviceHash: string | null;
+
   @Column({ type: 'timestamptz' })
   clickedAt: Date;
 }

@@ -58,8 +58,8 @@ const SELF_PURCHASE = `
 
 /**
  * Click flooding: in the window before the order, the partner's links got at least the threshold
- * of clicks from one IP hash, or from one member (link_clicks keep no device fingerprint; the
- * member is the per-person signal). $4 threshold, $5 window in minutes.
+ * of clicks from one IP hash, one device (the redirect's first-party device cookie, hashed), or
+ * one member. $4 threshold, $5 window in minutes.
  */
 const CLICK_FLOOD = `
   SELECT c.commission_id, c.partner_id, c.order_id, 'click_flood' AS kind,
@@ -71,6 +71,12 @@ const CLICK_FLOOD = `
          WHERE lc.brand_id = $1 AND lc.partner_id = c.partner_id
            AND lc.clicked_at > c.order_paid_at - make_interval(mins => $5::int) AND lc.clicked_at <= c.order_paid_at
          GROUP BY lc.ip_hash
+        UNION ALL
+        SELECT 'device', left(lc.device_hash, 16), count(*)
+          FROM link_clicks lc
+         WHERE lc.brand_id = $1 AND lc.partner_id = c.partner_id AND lc.device_hash IS NOT NULL
+           AND lc.clicked_at > c.order_paid_at - make_interval(mins => $5::int) AND lc.clicked_at <= c.order_paid_at
+         GROUP BY lc.device_hash
         UNION ALL
         SELECT 'member', lc.member_id::text, count(*)
           FROM link_clicks lc
