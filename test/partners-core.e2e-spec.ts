@@ -392,6 +392,14 @@ describe('partners: lifecycle, links and codes, commissions, uplifts, settlement
       const before = await api(brand).get(`/v1/partners/${p.id}`).expect(200);
       expect(before.body).toMatchObject({ firstSaleAt: null, timeToFirstSaleSeconds: null });
       const m = await createMember(t.app, brand);
+      // An order paid before the partner was activated (back-filled) earns its commission but is
+      // not the first sale: time to first sale runs from activation.
+      await order(brand, {
+        memberId: m.id,
+        couponCodes: [p.code],
+        placedAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      }).expect(201);
+      expect((await api(brand).get(`/v1/partners/${p.id}`).expect(200)).body.firstSaleAt).toBeNull();
       const placedAt = new Date(Date.now() + 3_600_000).toISOString();
       await order(brand, { memberId: m.id, couponCodes: [p.code], placedAt }).expect(201);
       await order(brand, {

@@ -203,7 +203,16 @@ describe('partners: KPIs (e2e)', () => {
       }
       const firstSale =
         (p.first_sale_at as Date | null) ??
-        (mine.length ? new Date(Math.min(...mine.map((c) => (c.order_paid_at as Date).getTime()))) : null);
+        (() => {
+          // Orders paid before activation (back-filled) are not the first sale.
+          const since = (p.activated_at as Date | null)?.getTime();
+          const after = mine.filter(
+            (c) => since !== undefined && (c.order_paid_at as Date).getTime() >= since,
+          );
+          return after.length
+            ? new Date(Math.min(...after.map((c) => (c.order_paid_at as Date).getTime())))
+            : null;
+        })();
       per.set(p.id as string, {
         clicks: clicks.filter((c) => c.partner_id === p.id && inW(c.clicked_at as Date)).length,
         orders: w.length,

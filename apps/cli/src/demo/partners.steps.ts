@@ -199,8 +199,34 @@ export const PARTNERS_DEMO_STEPS: DemoStep[] = [
           `  ${String(names.get(c.partnerId)).padEnd(9)} by ${c.attributedBy.padEnd(9)} ${(c.baseRateBp / 100).toFixed(0)} % → ${yuan(c.baseMinor).padStart(8)}` +
             `${c.upliftState !== 'none' ? ` + uplift ${yuan(c.upliftMinor)} (${c.upliftState})` : ''}  ${c.status}${c.reason ? ` (${c.reason})` : ''}`,
         );
-      // The demo's orders are back-dated into last month, before the partners' activation today;
-      // live, time to first sale runs from activation to the first attributed paid order.
+      // The orders above are back-dated into last month (for its settlement), before the partners'
+      // activation today: they earn commissions but are not a first sale. One order each now is.
+      for (const t of ['pilot', 'standard', 'preferred']) {
+        n++;
+        const p = byTier(t);
+        const [code] = (
+          await ctx.api<{ items: Array<{ code: string }> }>('GET', `/v1/partners/${p.id}/codes`)
+        ).items;
+        await ctx.api('POST', '/v1/orders', {
+          source: 'store',
+          externalId: `PO-${seed}-${n}`,
+          identities: { unionid: `demo-partner-buyer-${seed}-${n}` },
+          amountMinor: 26800,
+          currency: 'CNY',
+          status: 'paid',
+          placedAt: DateTime.now().setZone(zone).toISO(),
+          items: [
+            {
+              sku: 'TEA-LJ-250',
+              name: 'Longjing 250g',
+              category: 'green-tea',
+              quantity: 1,
+              unitPriceMinor: 26800,
+            },
+          ],
+          couponCodes: [code.code],
+        });
+      }
       const refreshed = await ctx.api<Page<Partner & { activatedAt: string; firstSaleAt: string | null }>>(
         'GET',
         '/v1/partners?limit=100',

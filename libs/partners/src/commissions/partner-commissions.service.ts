@@ -52,8 +52,9 @@ export class PartnerCommissionsService {
     await m.query(capSql('base'), [ids]);
     await m.query(
       `UPDATE partners p SET first_sale_at = f.first_sale, updated_at = now()
-         FROM (SELECT c.partner_id, min(c.order_paid_at) AS first_sale FROM partner_commissions c
-                WHERE c.id = ANY($2::uuid[]) GROUP BY c.partner_id) f
+         FROM (SELECT c.partner_id, min(c.order_paid_at) AS first_sale
+                 FROM partner_commissions c JOIN partners a ON a.id = c.partner_id
+                WHERE c.id = ANY($2::uuid[]) AND c.order_paid_at >= a.activated_at GROUP BY c.partner_id) f
         WHERE p.brand_id = $1 AND p.id = f.partner_id AND p.first_sale_at IS NULL`,
       [brandId, ids],
     );

@@ -94,7 +94,7 @@ const perPartner = (partnerFilter: string) => `
       FROM uw GROUP BY uw.partner_id),
   per AS (
     SELECT pp.id, pp.name, pp.tier, pp.status, pp.fraud_score, pp.activated_at, pp.created_at,
-           COALESCE(pp.first_sale_at, (SELECT min(c.order_paid_at) FROM cm c WHERE c.partner_id = pp.id)) AS first_sale_at,
+           COALESCE(pp.first_sale_at, (SELECT min(c.order_paid_at) FROM cm c WHERE c.partner_id = pp.id AND c.order_paid_at >= pp.activated_at)) AS first_sale_at,
            (SELECT count(*) FROM link_clicks lc WHERE lc.brand_id = $1 AND lc.partner_id = pp.id AND ${inWindow('lc.clicked_at')}) AS clicks,
            w.orders, w.gmv, w.net_gmv, w.refunded_orders, w.earned, w.paid, w.uplift_paid,
            COALESCE(inc.incremental, 0) AS incremental
