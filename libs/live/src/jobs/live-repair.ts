@@ -1,6 +1,6 @@
 import { InjectQueue, Processor } from '@nestjs/bullmq';
-import { Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { defineQueue, PlatformQueueModule, SiyuWorkerHost } from '@siyu/platform';
+import { Injectable, Module } from '@nestjs/common';
+import { defineQueue, JobSchedules, PlatformQueueModule, SiyuWorkerHost } from '@siyu/platform';
 import type { Job, Queue } from 'bullmq';
 import { LiveRemindersService } from '../live-reminders.service';
 import { LiveModule } from '../live.module';
@@ -23,37 +23,13 @@ export class LiveRepairProcessor extends SiyuWorkerHost<Record<string, never>, n
   }
 }
 
-/**
- * Declares the repair's BullMQ job scheduler at start-up and again every ten minutes (idempotent),
- * so a flushed Redis gets it back; a tick lost with Redis only delays a repair.
- */
+/** The repair's BullMQ job scheduler, declared at start-up and every ten minutes (platform JobSchedules). */
 @Injectable()
-export class LiveRepairScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(LiveRepairScheduler.name);
-  private timer?: NodeJS.Timeout;
-
-  constructor(@InjectQueue(LiveMaintenanceQueue.name) private readonly queue: Queue) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.ensureScheduled();
-    this.timer = setInterval(() => void this.ensureScheduled(), 10 * 60_000);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  async ensureScheduled(): Promise<void> {
-    try {
-      await this.queue.upsertJobScheduler(
-        LIVE_REPAIR_SCHEDULER_ID,
-        { every: LIVE_REPAIR_EVERY_MS },
-        { name: LIVE_REPAIR_JOB, data: {} },
-      );
-    } catch (err) {
-      this.logger.warn({ err }, 'could not declare the live reminders repair');
-    }
+export class LiveRepairScheduler extends JobSchedules {
+  constructor(@InjectQueue(LiveMaintenanceQueue.name) queue: Queue) {
+    super(queue, [
+      { schedulerId: LIVE_REPAIR_SCHEDULER_ID, jobName: LIVE_REPAIR_JOB, everyMs: LIVE_REPAIR_EVERY_MS },
+    ]);
   }
 }
 

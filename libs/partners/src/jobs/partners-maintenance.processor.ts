@@ -1,6 +1,6 @@
 import { InjectQueue, Processor } from '@nestjs/bullmq';
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { SiyuWorkerHost } from '@siyu/platform';
+import { Injectable } from '@nestjs/common';
+import { JobSchedules, SiyuWorkerHost } from '@siyu/platform';
 import type { Job, Queue } from 'bullmq';
 import { PartnerCommissionsService } from '../commissions/partner-commissions.service';
 import { PartnerTierEvaluationService } from '../tiers/partner-tier-evaluation.service';
@@ -38,34 +38,13 @@ export class PartnersMaintenanceProcessor extends SiyuWorkerHost<Record<string, 
   }
 }
 
-/**
- * Declares the BullMQ job schedulers at start-up and again every ten minutes (idempotent), so a
- * flushed Redis gets them back; a tick lost with Redis only delays the work (Postgres holds what is due).
- */
+/** The partners' job schedulers (approvals, uplift windows, tier evaluation), declared at start-up and every ten minutes. */
 @Injectable()
-export class PartnersMaintenanceScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(PartnersMaintenanceScheduler.name);
-  private timer?: NodeJS.Timeout;
-
-  constructor(@InjectQueue(PartnersMaintenanceQueue.name) private readonly queue: Queue) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.ensureScheduled();
-    this.timer = setInterval(() => void this.ensureScheduled(), 10 * 60_000);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  async ensureScheduled(): Promise<void> {
-    for (const [name, every] of PARTNER_SCHEDULES) {
-      try {
-        await this.queue.upsertJobScheduler(name, { every }, { name, data: {} });
-      } catch (err) {
-        this.logger.warn({ err, name }, 'could not declare a partners job scheduler');
-      }
-    }
+export class PartnersMaintenanceScheduler extends JobSchedules {
+  constructor(@InjectQueue(PartnersMaintenanceQueue.name) queue: Queue) {
+    super(
+      queue,
+      PARTNER_SCHEDULES.map(([name, everyMs]) => ({ schedulerId: name, jobName: name, everyMs })),
+    );
   }
 }

@@ -1,4 +1,5 @@
 export * from './entities/work-item.entity';
+export * from './job-schedules';
 export * from './maintenance.processor';
 export * from './maintenance.queue';
 export * from './queue-def';

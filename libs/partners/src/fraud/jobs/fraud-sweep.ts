@@ -1,6 +1,6 @@
 import { InjectQueue, Processor } from '@nestjs/bullmq';
-import { Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { defineQueue, PlatformQueueModule, SiyuWorkerHost } from '@siyu/platform';
+import { Injectable, Module } from '@nestjs/common';
+import { defineQueue, JobSchedules, PlatformQueueModule, SiyuWorkerHost } from '@siyu/platform';
 import type { Job, Queue } from 'bullmq';
 import { FraudChecksService } from '../fraud-checks.service';
 import { PartnerFraudModule } from '../partner-fraud.module';
@@ -23,37 +23,13 @@ export class PartnerFraudSweepProcessor extends SiyuWorkerHost<Record<string, ne
   }
 }
 
-/**
- * Declares the sweep's job scheduler at start-up and again every ten minutes (idempotent), so a
- * flushed Redis gets it back; a lost tick only delays a conversion-rate flag by an hour.
- */
+/** The hourly sweep's job scheduler, declared at start-up and every ten minutes (platform JobSchedules). */
 @Injectable()
-export class PartnerFraudSweepScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(PartnerFraudSweepScheduler.name);
-  private timer?: NodeJS.Timeout;
-
-  constructor(@InjectQueue(PartnerFraudQueue.name) private readonly queue: Queue) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.ensureScheduled();
-    this.timer = setInterval(() => void this.ensureScheduled(), 10 * 60_000);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  async ensureScheduled(): Promise<void> {
-    try {
-      await this.queue.upsertJobScheduler(
-        SWEEP_SCHEDULER_ID,
-        { every: SWEEP_EVERY_MS },
-        { name: PARTNER_FRAUD_SWEEP_JOB, data: {} },
-      );
-    } catch (err) {
-      this.logger.warn({ err }, 'could not declare the partner fraud sweep');
-    }
+export class PartnerFraudSweepScheduler extends JobSchedules {
+  constructor(@InjectQueue(PartnerFraudQueue.name) queue: Queue) {
+    super(queue, [
+      { schedulerId: SWEEP_SCHEDULER_ID, jobName: PARTNER_FRAUD_SWEEP_JOB, everyMs: SWEEP_EVERY_MS },
+    ]);
   }
 }
 
