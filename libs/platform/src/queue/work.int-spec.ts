@@ -5,6 +5,7 @@ import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import type { EnvironmentVariables } from '../config/environment';
 import { PlatformModule, PlatformWorkerModule } from '../platform.module';
 import { REDIS } from '../redis/redis.module';
 import { defineQueue } from './queue-def';
@@ -44,6 +45,17 @@ class EffectsProcessor extends SiyuWorkerHost<WorkJob> {
 @Module({ imports: [PlatformQueueModule.register(TestQueue)], providers: [EffectsProcessor] })
 class TestWorkModule {}
 
+/**
+ * A short lease, so an item the flush below orphaned mid-claim is taken over within the test
+ * (production keeps two minutes); every effect here takes milliseconds.
+ */
+@Injectable()
+class ShortLeaseConfig extends AppConfig {
+  override get<K extends keyof EnvironmentVariables>(key: K): EnvironmentVariables[K] {
+    return (key === 'RECONCILE_STALE_AFTER_MS' ? 3_000 : super.get(key)) as EnvironmentVariables[K];
+  }
+}
+
 describe('durable work items and the reconciler (int)', () => {
   let app: INestApplicationContext;
   let ds: DataSource;
@@ -53,11 +65,15 @@ describe('durable work items and the reconciler (int)', () => {
   beforeAll(async () => {
     const mod = await Test.createTestingModule({
       imports: [PlatformModule, PlatformWorkerModule, TestWorkModule],
-    }).compile();
+    })
+      .overrideProvider(AppConfig)
+      .useClass(ShortLeaseConfig)
+      .compile();
     app = await mod.init();
     ds = app.get(DataSource);
     work = app.get(WorkService);
     prefix = app.get(AppConfig).get('QUEUE_PREFIX');
+    expect(app.get(AppConfig).get('RECONCILE_STALE_AFTER_MS')).toBe(3_000);
     await ds.query(
       'CREATE TABLE IF NOT EXISTS test_effects (item_id bigint NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())',
     );
@@ -112,7 +128,14 @@ describe('durable work items and the reconciler (int)', () => {
 
     const report = await app.get(Reconciler).reconcile();
     expect(report.bySource.work_items.enqueued).toBeGreaterThan(0);
-    await waitUntil(async () => (await counts(ids)).done === 300, 60_000);
+    // The periodic pass, sped up: whatever the first pass could not take yet (a claim whose job
+    // the flush took) is taken over once its lease ran out.
+    await waitUntil(async () => {
+      if ((await counts(ids)).done === 300) return true;
+      await app.get(Reconciler).reconcile();
+      await new Promise((r) => setTimeout(r, 500));
+      return false;
+    }, 45_000);
     // Items that were in flight during the flush keep their claim; a second pass after their
     // lease picks up any the flush orphaned. Either way: all done, each effect exactly once.
     expect(await counts(ids)).toEqual({ effects: 300, distinct_items: 300, done: 300 });
