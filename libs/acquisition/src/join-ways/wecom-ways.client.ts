@@ -49,32 +49,35 @@ export class WecomWaysClient {
   }
 
   private async call(brandId: string, api: string, body: unknown): Promise<Record<string, unknown>> {
-    const res: ChannelResult<Record<string, unknown>> = await this.wecom.call(
-      await this.account(brandId),
-      api,
-      body,
-    );
-    if (!res.ok) throw new WecomWayException(res.failure);
-    return res.value;
+    return this.value(await this.wecom.call(await this.account(brandId), api, body));
   }
 
+  /** The channels lib's add_contact_way (scene 2: a QR code), failures as WecomWayException. */
   async addContactWay(
     brandId: string,
     req: ContactWayRequest,
   ): Promise<{ configId: string; qrCode: string | null }> {
-    const r = await this.call(brandId, 'externalcontact/add_contact_way', {
-      type: req.type,
-      scene: 2,
-      user: req.users,
-      state: req.state,
-      skip_verify: req.skipVerify,
-      ...(req.remark ? { remark: req.remark.slice(0, 30) } : {}),
-    });
-    return { configId: String(r.config_id), qrCode: typeof r.qr_code === 'string' ? r.qr_code : null };
+    const { credentials } = await this.accounts.wecomAccess(brandId);
+    return this.value(
+      await this.wecom.addContactWay(credentials, {
+        type: req.type,
+        scene: 2,
+        user: req.users,
+        state: req.state,
+        skipVerify: req.skipVerify,
+        ...(req.remark ? { remark: req.remark.slice(0, 30) } : {}),
+      }),
+    );
   }
 
   async delContactWay(brandId: string, configId: string): Promise<void> {
-    await this.call(brandId, 'externalcontact/del_contact_way', { config_id: configId });
+    const { credentials } = await this.accounts.wecomAccess(brandId);
+    this.value(await this.wecom.delContactWay(credentials, configId));
+  }
+
+  private value<T>(res: ChannelResult<T>): T {
+    if (!res.ok) throw new WecomWayException(res.failure);
+    return res.value;
   }
 
   private joinBody(req: JoinWayRequest): Record<string, unknown> {
