@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { refreshOrderSequence } from './order-sequence';
 
 /** Why members' order aggregates changed. */
 export type OrdersChangeCause = 'order' | 'refund' | 'status' | 'match' | 'merge';
@@ -43,8 +42,6 @@ export class CommerceHooks {
 
   async memberOrdersChanged(manager: EntityManager, change: MemberOrdersChanged): Promise<void> {
     if (change.memberIds.length === 0) return;
-    // The derived order sequence (the repurchase report's source) moves with the aggregates.
-    await refreshOrderSequence(manager, change.brandId, change.memberIds);
     for (const listener of this.listeners) await listener(manager, change);
   }
 

@@ -4,6 +4,7 @@ import { MemberMergeRegistry } from '@siyu/members';
 import { DataSource, EntityManager } from 'typeorm';
 import { CommerceHooks } from './commerce-hooks';
 import { COUNTED_ORDER_STATUSES, countedOrderSql } from './commerce.constants';
+import { refreshOrderSequence } from './order-sequence';
 
 const COUNTED = new Set<string>(COUNTED_ORDER_STATUSES);
 
@@ -131,6 +132,11 @@ export class OrderAggregatesService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    // The derived order sequence (the repurchase report's source) moves with the aggregates: the
+    // first listener (commerce initialises before the libs that hook in), in the same transaction.
+    this.hooks.onMemberOrdersChanged((m, change) =>
+      refreshOrderSequence(m, change.brandId, change.memberIds),
+    );
     // A merge moves the orders, then recomputes both members from them (the survivor's flags too:
     // the merged member's first order may now be the survivor's repurchase, or the other way round).
     this.mergeRegistry.register('orders', async (m, { brandId, survivorId, mergedId }) => {
