@@ -806,6 +806,34 @@ describe('partners: lifecycle, links and codes, commissions, uplifts, settlement
         ['adjustment', '-4500'],
       ]);
     });
+
+    it('concurrent settlements of one partner and period: one is made (201), the others 409; each commission settled once', async () => {
+      const { brand, templateId } = await brandWithShop();
+      const p = await partner(brand, templateId, 'standard');
+      const m = await createMember(t.app, brand);
+      for (const days of [30, 25])
+        await order(brand, {
+          memberId: m.id,
+          amountMinor: '100000',
+          couponCodes: [p.code],
+          placedAt: daysAgo(days),
+        }).expect(201);
+      expect((await api(brand).post('/v1/partner-commissions/approvals').expect(200)).body).toEqual({
+        approved: 2,
+      });
+      const body = { partnerId: p.id, from: dateIn(-60), to: dateIn(1) };
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => api(brand).post('/v1/partner-settlements', body)),
+      );
+      const made = results.filter((r) => r.status === 201);
+      expect(made).toHaveLength(1);
+      expect(results.filter((r) => r.status === 409).map((r) => r.body.code)).toEqual(
+        Array(4).fill('PARTNER_SETTLEMENT_EXISTS'),
+      );
+      expect(made[0].body).toMatchObject({ lineCount: 2, totalMinor: '18000' });
+      const settled = await commissions(brand, p.id);
+      expect(settled.map((c) => c.settlementId)).toEqual([made[0].body.id, made[0].body.id]);
+    });
   });
 
   describe('promotion and demotion', () => {

@@ -457,6 +457,42 @@ describe('partners: fraud checks (e2e)', () => {
       expect(await fraudScore(t.app, partner.id)).toBe(0);
     });
 
+    it('concurrent reviews of one flag: one decision stands (200), the others are 409; audited once', async () => {
+      const brand = await createBrand(t.app);
+      const own = await createMember(t.app, brand);
+      const partner = await createPartner(t.app, brand, { memberId: own.id });
+      const recent = new Date(Date.now() - 3_600_000).toISOString();
+      const c = await createCommission(
+        t.app,
+        brand,
+        partner.id,
+        await buy(brand, { memberId: own.id, placedAt: recent }),
+      );
+      const [flag] = await flagsOf(t.app, c);
+      const decisions = ['approve', 'reject', 'approve', 'reject', 'approve', 'reject'];
+      const results = await Promise.all(
+        decisions.map((decision) =>
+          api(brand).post(`/v1/partner-fraud-flags/${flag.id}/review`, { decision }),
+        ),
+      );
+      const ok = results.filter((r) => r.status === 200);
+      expect(ok).toHaveLength(1);
+      expect(results.filter((r) => r.status === 409)).toHaveLength(decisions.length - 1);
+      for (const r of results.filter((x) => x.status === 409))
+        expect(r.body.code).toBe('PARTNER_FRAUD_FLAG_ALREADY_REVIEWED');
+      const won = ok[0].body.status as string;
+      // The commission follows the one decision that stood: back to pending (hold not over) or rejected.
+      expect(await commissionStatus(t.app, c)).toBe(won === 'approved' ? 'pending' : 'rejected');
+      expect(await fraudScore(t.app, partner.id)).toBe(won === 'approved' ? 0 : 30);
+      const audit = await api(brand)
+        .get(`/v1/audit-log?entityType=partner_fraud_flag&entityId=${flag.id}`)
+        .expect(200);
+      expect(audit.body.items).toHaveLength(1);
+      expect(audit.body.items[0].action).toBe(
+        `partner_fraud_flag.${won === 'approved' ? 'approve' : 'reject'}`,
+      );
+    });
+
     it('bad input is a 400 naming the field; another brand’s flag is a 404; community managers may not review', async () => {
       const brand = await createBrand(t.app);
       const own = await createMember(t.app, brand);

@@ -175,9 +175,12 @@ export class FraudReviewService {
         entityId: actor.brandId,
         after: { at: at.toISOString(), flagged: flags.length, flagIds: flags.map((f) => f.id) },
       });
-      const views: FraudFlagView[] = [];
-      for (const f of flags) views.push(await this.get(actor.brandId, f.id, m));
-      return views;
+      if (flags.length === 0) return [];
+      const rows: Raw[] = await m.query(
+        `SELECT ${SELECT} WHERE f.brand_id = $1 AND f.id = ANY($2::uuid[]) ORDER BY f.created_at, f.id`,
+        [actor.brandId, flags.map((f) => f.id)],
+      );
+      return rows.map(toView);
     });
   }
 }
