@@ -19,6 +19,7 @@ import {
 import { DataSource, EntityManager } from 'typeorm';
 import { AcquisitionStateRegistry, WelcomeAttachment, WelcomeContent } from '../acquisition-states.registry';
 import { hhmm, localClock, routeStaff, sameUsers } from './routing';
+import { wecomValue } from '../common/wecom-call';
 import { ChannelCodeException } from './channel-codes.errors';
 import { RoutingConfig } from './channel-codes.constants';
 import {
@@ -111,7 +112,6 @@ export class ChannelCodesService {
       timeZone: zone,
     });
     const added = await this.wecomCall(
-      'add_contact_way',
       this.wecom.addContactWay(creds, {
         type: draft.type === 'single' ? 1 : 2,
         scene: 2,
@@ -172,7 +172,6 @@ export class ChannelCodesService {
         Object.assign(code, this.columns(draft));
         if (code.configId && code.status === 'active')
           await this.wecomCall(
-            'update_contact_way',
             this.wecom.updateContactWay(creds, code.configId, {
               remark: draft.name.slice(0, 30),
               skipVerify: draft.skipVerify,
@@ -212,7 +211,6 @@ export class ChannelCodesService {
         throw ChannelCodeException.invalidState(paused ? 'pause' : 'resume', code.status);
       if (code.configId)
         await this.wecomCall(
-          'update_contact_way',
           this.wecom.updateContactWay(creds, code.configId, {
             remark: `${paused ? '[paused] ' : ''}${code.name}`.slice(0, 30),
           }),
@@ -237,8 +235,7 @@ export class ChannelCodesService {
     return this.ds.transaction(async (m) => {
       const code = await this.lock(m, actor.brandId, id);
       if (code.status === 'deleted') return code;
-      if (code.configId)
-        await this.wecomCall('del_contact_way', this.wecom.delContactWay(creds, code.configId));
+      if (code.configId) await this.wecomCall(this.wecom.delContactWay(creds, code.configId));
       const before = snapshot(code);
       code.status = 'deleted';
       code.activeStaff = [];
@@ -298,10 +295,7 @@ export class ChannelCodesService {
       });
       if (sameUsers(route.users, code.activeStaff)) return { changed: false, users: code.activeStaff };
       if (code.configId)
-        await this.wecomCall(
-          'update_contact_way',
-          this.wecom.updateContactWay(creds, code.configId, { user: route.users }),
-        );
+        await this.wecomCall(this.wecom.updateContactWay(creds, code.configId, { user: route.users }));
       await m.query(
         `UPDATE acquisition_channel_codes SET active_staff = $3, routed_at = now(), updated_at = now()
           WHERE brand_id = $1 AND id = $2`,
@@ -353,11 +347,9 @@ export class ChannelCodesService {
     return (await this.accounts.wecomAccess(brandId)).credentials;
   }
 
-  private async wecomCall<T>(api: string, call: Promise<ChannelResult<T>>): Promise<T> {
-    const res = await call;
-    if (res.ok) return res.value;
-    const f = res.failure;
-    throw ChannelCodeException.wecomFailed(api, `${f.errcode ?? ''} ${f.errmsg}`.trim());
+  /** WeCom's answer, or its failure as the acquisition features' one WecomWayException (502/503). */
+  private async wecomCall<T>(call: Promise<ChannelResult<T>>): Promise<T> {
+    return wecomValue(await call);
   }
 
   /**
