@@ -19,6 +19,7 @@ import {
 import { DataSource, EntityManager } from 'typeorm';
 import { AcquisitionStateRegistry, WelcomeAttachment, WelcomeContent } from '../acquisition-states.registry';
 import { hhmm, localClock, routeStaff, sameUsers } from './routing';
+import { unknownStaff, unknownTags } from '../common/brand-refs';
 import { wecomValue } from '../common/wecom-call';
 import { ChannelCodeException } from './channel-codes.errors';
 import { RoutingConfig } from './channel-codes.constants';
@@ -374,13 +375,9 @@ export class ChannelCodesService {
     else if (type === 'single' && staff.length !== 1)
       errors.push({ field: 'staff', message: 'a single-staff code takes exactly one staff member' });
     if (dto.staff) {
-      const known: Array<{ userid: string }> = await this.ds.query(
-        `SELECT userid FROM community_staff WHERE brand_id = $1 AND userid = ANY($2::text[])`,
-        [brandId, staff],
-      );
-      const have = new Set(known.map((k) => k.userid));
+      const missing = await unknownStaff(this.ds, brandId, staff);
       dto.staff.forEach((u, i) => {
-        if (!have.has(u)) errors.push({ field: `staff[${i}]`, message: `unknown staff member ${u}` });
+        if (missing.has(u)) errors.push({ field: `staff[${i}]`, message: `unknown staff member ${u}` });
       });
     }
     const state = dto.state ?? current?.state ?? `cc_${randomBytes(9).toString('base64url')}`;
@@ -426,14 +423,10 @@ export class ChannelCodesService {
     const tagIds = dto.tagIds
       ? [...new Set(dto.tagIds.map((t) => t.toLowerCase()))]
       : (current?.tagIds ?? []);
-    if (dto.tagIds && tagIds.length > 0) {
-      const found: Array<{ id: string }> = await this.ds.query(
-        `SELECT id FROM tags WHERE brand_id = $1 AND id = ANY($2::uuid[])`,
-        [brandId, tagIds],
-      );
-      const have = new Set(found.map((f) => f.id));
+    if (dto.tagIds) {
+      const missing = await unknownTags(this.ds, brandId, tagIds);
       dto.tagIds.forEach((t, i) => {
-        if (!have.has(t.toLowerCase())) errors.push({ field: `tagIds[${i}]`, message: `no such tag ${t}` });
+        if (missing.has(t.toLowerCase())) errors.push({ field: `tagIds[${i}]`, message: `no such tag ${t}` });
       });
     }
     let welcome: WelcomeContent | null = current?.welcome ?? null;
