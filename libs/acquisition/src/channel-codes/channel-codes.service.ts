@@ -263,13 +263,24 @@ export class ChannelCodesService {
     }
   }
 
-  /** The periodic pass: every active code whose list can move with time or adds. */
+  /** The periodic pass: every active code whose list can move with time or adds, queued in one Redis call. */
   async routeDue(): Promise<number> {
     const rows: Array<{ id: string; brand_id: string }> = await this.ds.query(
       `SELECT id, brand_id FROM acquisition_channel_codes
         WHERE status = 'active' AND (routing_rule <> 'round_robin' OR daily_cap IS NOT NULL)`,
     );
-    for (const r of rows) await this.requestRoute(r.brand_id, r.id);
+    if (rows.length === 0) return 0;
+    try {
+      await this.queues.get(ChannelCodeRoutingQueue).addBulk(
+        rows.map((r) => ({
+          name: CHANNEL_CODE_ROUTE_JOB,
+          data: { brandId: r.brand_id, codeId: r.id },
+          opts: { jobId: channelCodeRouteJobId(r.id) },
+        })),
+      );
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, codes: rows.length }, 'could not queue the re-routes');
+    }
     return rows.length;
   }
 
