@@ -246,6 +246,42 @@ describe('acquisition channel codes: contact ways, add callbacks, welcome messag
     ]);
   });
 
+  it('concurrent creates racing for one state make one code (the rest 409 naming state); a WeCom refusal is a 502 that changes nothing', async () => {
+    const { brand, token } = await brandWithCorp();
+    const raced = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        t
+          .http()
+          .post('/v1/acquisition/channel-codes')
+          .set(bearer(brand.owner.token))
+          .send({ name: 'Raced', staff: ['staff-a'], state: 'raced-1' }),
+      ),
+    );
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    for (const r of raced.filter((x) => x.status === 409)) expect(r.body.errors[0].field).toBe('state');
+    const rows: Array<{ config_id: string }> = await ds.query(
+      `SELECT config_id FROM acquisition_channel_codes WHERE brand_id = $1`,
+      [brand.id],
+    );
+    expect(rows).toHaveLength(1);
+    expect((await simWay(token, rows[0].config_id)).contact_way).toMatchObject({ state: 'raced-1' });
+
+    await sim.client.faults([{ path: 'add_contact_way', errcode: 60011 }]);
+    try {
+      const refused = await createCode(brand, { state: 'refused-1' }, 502);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.body.code).toBe('WECOM_CALL_REFUSED');
+      expect(refused.body.detail).toContain('60011');
+    } finally {
+      await sim.client.clearFaults();
+    }
+    const after: unknown[] = await ds.query(
+      `SELECT 1 FROM acquisition_channel_codes WHERE brand_id = $1 AND state = 'refused-1'`,
+      [brand.id],
+    );
+    expect(after).toEqual([]);
+  });
+
   it('an add with the code state makes the member with its source channel, UTM, tags and staff; the welcome goes once though the callback came three times', async () => {
     const { brand, corpId } = await brandWithCorp();
     const [tag] = await ds.query(

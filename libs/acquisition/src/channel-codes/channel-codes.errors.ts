@@ -1,10 +1,9 @@
-import { DomainException, FieldError } from '@siyu/platform';
+import { DomainException } from '@siyu/platform';
 
 export enum ChannelCodeErrorCode {
   NotFound = 'CHANNEL_CODE_NOT_FOUND',
   StateTaken = 'CHANNEL_CODE_STATE_TAKEN',
   InvalidState = 'CHANNEL_CODE_INVALID_STATE',
-  WecomFailed = 'CHANNEL_CODE_WECOM_FAILED',
 }
 
 export class ChannelCodeException extends DomainException {
@@ -27,16 +26,6 @@ export class ChannelCodeException extends DomainException {
       409,
       `cannot ${action} a channel code that is ${status}`,
       [{ field: 'status', message: `is ${status}` }],
-    );
-  }
-
-  /** WeCom refused or did not answer; nothing was changed in Siyu. */
-  static wecomFailed(api: string, detail: string, errors?: FieldError[]): ChannelCodeException {
-    return new ChannelCodeException(
-      ChannelCodeErrorCode.WecomFailed,
-      502,
-      `WeCom ${api} failed: ${detail}; nothing was changed`,
-      errors,
     );
   }
 }

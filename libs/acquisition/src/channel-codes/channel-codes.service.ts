@@ -19,6 +19,8 @@ import {
 import { DataSource, EntityManager } from 'typeorm';
 import { AcquisitionStateRegistry, WelcomeAttachment, WelcomeContent } from '../acquisition-states.registry';
 import { hhmm, localClock, routeStaff, sameUsers } from './routing';
+import { unknownStaff, unknownTags } from '../common/brand-refs';
+import { wecomValue } from '../common/wecom-call';
 import { ChannelCodeException } from './channel-codes.errors';
 import { RoutingConfig } from './channel-codes.constants';
 import {
@@ -111,7 +113,6 @@ export class ChannelCodesService {
       timeZone: zone,
     });
     const added = await this.wecomCall(
-      'add_contact_way',
       this.wecom.addContactWay(creds, {
         type: draft.type === 'single' ? 1 : 2,
         scene: 2,
@@ -172,7 +173,6 @@ export class ChannelCodesService {
         Object.assign(code, this.columns(draft));
         if (code.configId && code.status === 'active')
           await this.wecomCall(
-            'update_contact_way',
             this.wecom.updateContactWay(creds, code.configId, {
               remark: draft.name.slice(0, 30),
               skipVerify: draft.skipVerify,
@@ -212,7 +212,6 @@ export class ChannelCodesService {
         throw ChannelCodeException.invalidState(paused ? 'pause' : 'resume', code.status);
       if (code.configId)
         await this.wecomCall(
-          'update_contact_way',
           this.wecom.updateContactWay(creds, code.configId, {
             remark: `${paused ? '[paused] ' : ''}${code.name}`.slice(0, 30),
           }),
@@ -237,8 +236,7 @@ export class ChannelCodesService {
     return this.ds.transaction(async (m) => {
       const code = await this.lock(m, actor.brandId, id);
       if (code.status === 'deleted') return code;
-      if (code.configId)
-        await this.wecomCall('del_contact_way', this.wecom.delContactWay(creds, code.configId));
+      if (code.configId) await this.wecomCall(this.wecom.delContactWay(creds, code.configId));
       const before = snapshot(code);
       code.status = 'deleted';
       code.activeStaff = [];
@@ -265,13 +263,24 @@ export class ChannelCodesService {
     }
   }
 
-  /** The periodic pass: every active code whose list can move with time or adds. */
+  /** The periodic pass: every active code whose list can move with time or adds, queued in one Redis call. */
   async routeDue(): Promise<number> {
     const rows: Array<{ id: string; brand_id: string }> = await this.ds.query(
       `SELECT id, brand_id FROM acquisition_channel_codes
         WHERE status = 'active' AND (routing_rule <> 'round_robin' OR daily_cap IS NOT NULL)`,
     );
-    for (const r of rows) await this.requestRoute(r.brand_id, r.id);
+    if (rows.length === 0) return 0;
+    try {
+      await this.queues.get(ChannelCodeRoutingQueue).addBulk(
+        rows.map((r) => ({
+          name: CHANNEL_CODE_ROUTE_JOB,
+          data: { brandId: r.brand_id, codeId: r.id },
+          opts: { jobId: channelCodeRouteJobId(r.id) },
+        })),
+      );
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, codes: rows.length }, 'could not queue the re-routes');
+    }
     return rows.length;
   }
 
@@ -298,10 +307,7 @@ export class ChannelCodesService {
       });
       if (sameUsers(route.users, code.activeStaff)) return { changed: false, users: code.activeStaff };
       if (code.configId)
-        await this.wecomCall(
-          'update_contact_way',
-          this.wecom.updateContactWay(creds, code.configId, { user: route.users }),
-        );
+        await this.wecomCall(this.wecom.updateContactWay(creds, code.configId, { user: route.users }));
       await m.query(
         `UPDATE acquisition_channel_codes SET active_staff = $3, routed_at = now(), updated_at = now()
           WHERE brand_id = $1 AND id = $2`,
@@ -353,11 +359,9 @@ export class ChannelCodesService {
     return (await this.accounts.wecomAccess(brandId)).credentials;
   }
 
-  private async wecomCall<T>(api: string, call: Promise<ChannelResult<T>>): Promise<T> {
-    const res = await call;
-    if (res.ok) return res.value;
-    const f = res.failure;
-    throw ChannelCodeException.wecomFailed(api, `${f.errcode ?? ''} ${f.errmsg}`.trim());
+  /** WeCom's answer, or its failure as the acquisition features' one WecomWayException (502/503). */
+  private async wecomCall<T>(call: Promise<ChannelResult<T>>): Promise<T> {
+    return wecomValue(await call);
   }
 
   /**
@@ -382,13 +386,9 @@ export class ChannelCodesService {
     else if (type === 'single' && staff.length !== 1)
       errors.push({ field: 'staff', message: 'a single-staff code takes exactly one staff member' });
     if (dto.staff) {
-      const known: Array<{ userid: string }> = await this.ds.query(
-        `SELECT userid FROM community_staff WHERE brand_id = $1 AND userid = ANY($2::text[])`,
-        [brandId, staff],
-      );
-      const have = new Set(known.map((k) => k.userid));
+      const missing = await unknownStaff(this.ds, brandId, staff);
       dto.staff.forEach((u, i) => {
-        if (!have.has(u)) errors.push({ field: `staff[${i}]`, message: `unknown staff member ${u}` });
+        if (missing.has(u)) errors.push({ field: `staff[${i}]`, message: `unknown staff member ${u}` });
       });
     }
     const state = dto.state ?? current?.state ?? `cc_${randomBytes(9).toString('base64url')}`;
@@ -434,14 +434,10 @@ export class ChannelCodesService {
     const tagIds = dto.tagIds
       ? [...new Set(dto.tagIds.map((t) => t.toLowerCase()))]
       : (current?.tagIds ?? []);
-    if (dto.tagIds && tagIds.length > 0) {
-      const found: Array<{ id: string }> = await this.ds.query(
-        `SELECT id FROM tags WHERE brand_id = $1 AND id = ANY($2::uuid[])`,
-        [brandId, tagIds],
-      );
-      const have = new Set(found.map((f) => f.id));
+    if (dto.tagIds) {
+      const missing = await unknownTags(this.ds, brandId, tagIds);
       dto.tagIds.forEach((t, i) => {
-        if (!have.has(t.toLowerCase())) errors.push({ field: `tagIds[${i}]`, message: `no such tag ${t}` });
+        if (missing.has(t.toLowerCase())) errors.push({ field: `tagIds[${i}]`, message: `no such tag ${t}` });
       });
     }
     let welcome: WelcomeContent | null = current?.welcome ?? null;

@@ -3,6 +3,7 @@ import { WecomCallbackEvent, WecomEventRegistry } from '@siyu/channels';
 import { AfterCommit, BrandsService } from '@siyu/platform';
 import { EntityManager } from 'typeorm';
 import { AcquisitionStateRegistry, WelcomeContent } from '../acquisition-states.registry';
+import { eventTime, text } from '../common/callback-fields';
 import { WELCOME_WINDOW_MS } from '../welcome/welcome.constants';
 import { WelcomeRenderer } from '../welcome/welcome-renderer';
 import { WelcomeService } from '../welcome/welcome.service';
@@ -12,9 +13,6 @@ import { localClock } from './routing';
 export const ACQUISITION_CONTACTS_HANDLER = 'acquisition.contacts';
 
 const ADD_CHANGES = new Set(['add_external_contact', 'add_half_external_contact']);
-
-const text = (v: unknown): string | null =>
-  typeof v === 'string' && v.trim() !== '' ? v.trim() : typeof v === 'number' ? String(v) : null;
 
 /** What an add event's state stands for: a channel code, or a registry match (e.g. a referral). */
 interface Source {
@@ -65,13 +63,10 @@ export class ContactAddedHandler implements OnModuleInit {
     const state = text(f.State);
     const staff = text(f.UserID);
     const external = text(f.ExternalUserID);
-    if (!state || !staff || !external || state.length > 64 || staff.length > 64 || external.length > 64)
-      return;
+    if (!state || !staff || !external) return;
     const source = await this.source(m, event.brandId, state);
     if (!source) return;
-    const created = Number(text(f.CreateTime));
-    const addedAt =
-      Number.isFinite(created) && created > 0 ? new Date(created * 1000) : new Date(event.receivedAt);
+    const addedAt = eventTime(event);
     const memberId = await this.member(m, event.brandId, external);
 
     const inserted: Array<{ id: string }> = await m.query(
@@ -111,8 +106,8 @@ export class ContactAddedHandler implements OnModuleInit {
       await this.afterCommit.run(m, () => this.codes.requestRoute(event.brandId, codeId));
     }
 
-    const welcomeCode = text(f.WelcomeCode);
-    if (!source.live || !source.welcome || !welcomeCode || welcomeCode.length > 256) return;
+    const welcomeCode = text(f.WelcomeCode, 256);
+    if (!source.live || !source.welcome || !welcomeCode) return;
     const message = await this.renderer.render(m, event.brandId, memberId, contactId, source.welcome);
     if (!message) return;
     const [welcome]: Array<{ id: string }> = await m.query(

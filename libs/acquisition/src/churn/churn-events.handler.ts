@@ -1,11 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { WecomCallbackEvent, WecomEventRegistry } from '@siyu/channels';
+import { AfterCommit } from '@siyu/platform';
 import type { Queue } from 'bullmq';
 import { EntityManager } from 'typeorm';
 import { eventTime, text } from '../common/callback-fields';
 import { ChurnEndedBy } from './churn.constants';
-import { CHURN_ALERT_DELAY_MS, CHURN_ALERT_JOB, churnAlertJobId, ChurnAlertsQueue } from './jobs/churn.queue';
+import { CHURN_ALERT_JOB, churnAlertJobId, ChurnAlertsQueue } from './jobs/churn.queue';
 
 type Raw = Record<string, unknown>;
 
@@ -15,8 +16,8 @@ export const CHURN_EVENTS_HANDLER = 'acquisition.churn';
  * `change_external_contact` del_external_contact (the staff member deleted the customer) and
  * del_follow_user (the customer deleted the staff member): the loss is kept as a churn event (with
  * the contact way's state the customer had come through), and the brand's configured alerts are
- * written as rows in the same transaction, then queued (delayed past the commit; the reconciler
- * re-adds a job Redis lost). The same event again finds its churn event and adds nothing.
+ * written as rows in the same transaction, then queued after the commit, in one Redis call (the
+ * reconciler re-adds a job Redis lost). The same event again finds its churn event and adds nothing.
  */
 @Injectable()
 export class ChurnEventsHandler implements OnModuleInit {
@@ -25,6 +26,7 @@ export class ChurnEventsHandler implements OnModuleInit {
   constructor(
     private readonly registry: WecomEventRegistry,
     @InjectQueue(ChurnAlertsQueue.name) private readonly queue: Queue,
+    private readonly afterCommit: AfterCommit,
   ) {}
 
   onModuleInit(): void {
@@ -71,19 +73,24 @@ export class ChurnEventsHandler implements OnModuleInit {
        ON CONFLICT DO NOTHING RETURNING id`,
       [event.brandId, row.id, endedBy],
     );
-    for (const a of alerts) {
-      try {
-        await this.queue.add(
-          CHURN_ALERT_JOB,
-          { alertId: String(a.id) },
-          { jobId: churnAlertJobId(String(a.id)), delay: CHURN_ALERT_DELAY_MS },
-        );
-      } catch (err) {
-        this.logger.warn(
-          { err: (err as Error).message, alertId: a.id },
-          'could not queue a churn alert; the reconciler will',
-        );
-      }
+    if (alerts.length > 0) await this.afterCommit.run(m, () => this.enqueue(alerts.map((a) => String(a.id))));
+  }
+
+  /** After commit, so the job finds its row; a failure is logged and the reconciler re-adds the jobs. */
+  private async enqueue(alertIds: string[]): Promise<void> {
+    try {
+      await this.queue.addBulk(
+        alertIds.map((alertId) => ({
+          name: CHURN_ALERT_JOB,
+          data: { alertId },
+          opts: { jobId: churnAlertJobId(alertId) },
+        })),
+      );
+    } catch (err) {
+      this.logger.warn(
+        { err: (err as Error).message, alertIds },
+        'could not queue churn alerts; the reconciler will',
+      );
     }
   }
 }

@@ -1,19 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { ChannelAccountsService, ChannelFailure, ChannelResult, WecomClient } from '@siyu/channels';
-import { DomainException } from '@siyu/platform';
+import { ChannelAccountsService, ChannelResult, WecomClient } from '@siyu/channels';
+import { wecomValue } from '../common/wecom-call';
 
 type CgiAccount = ReturnType<WecomClient['account']>;
-
-/** A WeCom call that failed: 502 naming the API and errcode (retryable failures are 503). */
-export class WecomWayException extends DomainException {
-  constructor(readonly failure: ChannelFailure) {
-    super(
-      failure.class === 'permanent' ? 'WECOM_CALL_REFUSED' : 'WECOM_UNAVAILABLE',
-      failure.class === 'permanent' ? 502 : 503,
-      `WeCom ${failure.api} failed: ${failure.errcode ?? ''} ${failure.errmsg}`.trim(),
-    );
-  }
-}
 
 export interface ContactWayRequest {
   type: 1 | 2;
@@ -49,16 +38,16 @@ export class WecomWaysClient {
   }
 
   private async call(brandId: string, api: string, body: unknown): Promise<Record<string, unknown>> {
-    return this.value(await this.wecom.call(await this.account(brandId), api, body));
+    return wecomValue(await this.wecom.call(await this.account(brandId), api, body));
   }
 
-  /** The channels lib's add_contact_way (scene 2: a QR code), failures as WecomWayException. */
+  /** The channels lib's add_contact_way (scene 2: a QR code), failures as WecomWayException (common/wecom-call). */
   async addContactWay(
     brandId: string,
     req: ContactWayRequest,
   ): Promise<{ configId: string; qrCode: string | null }> {
     const { credentials } = await this.accounts.wecomAccess(brandId);
-    return this.value(
+    return wecomValue(
       await this.wecom.addContactWay(credentials, {
         type: req.type,
         scene: 2,
@@ -72,12 +61,7 @@ export class WecomWaysClient {
 
   async delContactWay(brandId: string, configId: string): Promise<void> {
     const { credentials } = await this.accounts.wecomAccess(brandId);
-    this.value(await this.wecom.delContactWay(credentials, configId));
-  }
-
-  private value<T>(res: ChannelResult<T>): T {
-    if (!res.ok) throw new WecomWayException(res.failure);
-    return res.value;
+    wecomValue(await this.wecom.delContactWay(credentials, configId));
   }
 
   private joinBody(req: JoinWayRequest): Record<string, unknown> {

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { CouponIssuingService } from '@siyu/coupons';
 import { Actor, AppConfig, AuditService, decodeCursor, FieldError, Page, toPage } from '@siyu/platform';
 import { DataSource, EntityManager } from 'typeorm';
+import { unknownStaff, unknownTags } from '../common/brand-refs';
 import { WecomWaysClient } from '../join-ways/wecom-ways.client';
 import type { ReferralCampaignCreateDto, ReferralCampaignUpdateDto } from './dto/referral-campaign.dto';
 import type { ReferralTier } from './entities/referral-campaign.entity';
@@ -187,14 +188,9 @@ export class ReferralCampaignsService {
           message: 'tiers must need strictly more invites than the one before',
         });
     });
-    const staff: Array<{ userid: string }> = await this.ds.query(
-      `SELECT userid FROM community_staff WHERE brand_id = $1 AND userid = ANY($2::text[])`,
-      [brandId, dto.staffUserids],
-    );
-    const knownStaff = new Set(staff.map((s) => s.userid));
-    const unknownStaff = dto.staffUserids.filter((u) => !knownStaff.has(u));
-    if (unknownStaff.length)
-      errors.push({ field: 'staffUserids', message: `unknown staff: ${unknownStaff.join(', ')}` });
+    const strangers = await unknownStaff(this.ds, brandId, dto.staffUserids);
+    if (strangers.size)
+      errors.push({ field: 'staffUserids', message: `unknown staff: ${[...strangers].join(', ')}` });
     if (dto.groupChatIds?.length) {
       const rows: Array<{ chat_id: string }> = await this.ds.query(
         `SELECT chat_id FROM community_groups WHERE brand_id = $1 AND chat_id = ANY($2::text[]) AND status <> 'dismissed'`,
@@ -208,15 +204,9 @@ export class ReferralCampaignsService {
           message: `not a group chat of this brand: ${unknown.join(', ')}`,
         });
     }
-    if (dto.tagIds?.length) {
-      const rows: Array<{ id: string }> = await this.ds.query(
-        `SELECT id FROM tags WHERE brand_id = $1 AND id = ANY($2::uuid[])`,
-        [brandId, dto.tagIds],
-      );
-      const known = new Set(rows.map((r) => r.id));
-      const unknown = dto.tagIds.filter((t) => !known.has(t));
-      if (unknown.length) errors.push({ field: 'tagIds', message: `unknown tag(s): ${unknown.join(', ')}` });
-    }
+    const missingTags = await unknownTags(this.ds, brandId, dto.tagIds ?? []);
+    if (missingTags.size)
+      errors.push({ field: 'tagIds', message: `unknown tag(s): ${[...missingTags].join(', ')}` });
     const bad = await this.coupons.checkTemplates(brandId, [
       ...new Set(dto.tiers.map((t) => t.couponTemplateId)),
     ]);

@@ -19,6 +19,13 @@ export const WELCOME_ALREADY_CHATTED = 41051;
 
 const CREDS_TTL_MS = 60_000;
 
+/** Open welcomes whose WelcomeCode ran out: `expired`, never sent. */
+const EXPIRE_OVERDUE = `UPDATE acquisition_welcomes
+    SET status = 'expired', locked_until = NULL, updated_at = now(),
+        reason = left(COALESCE(reason || '; ', '') || 'the WelcomeCode expired before it could be sent', 500)
+  WHERE expires_at <= now()
+    AND (status = 'pending' OR (status = 'sending' AND locked_until < now()))`;
+
 export type WelcomeOutcome = WelcomeStatus | 'skipped' | 'retry';
 
 interface Claimed {
@@ -120,14 +127,7 @@ export class WelcomeService implements OnModuleInit, OnModuleDestroy {
 
   /** Welcomes whose WelcomeCode ran out before they were sent: `expired`, never sent. */
   async expireOverdue(): Promise<number> {
-    const rows: unknown[] = await this.ds.query(
-      `UPDATE acquisition_welcomes
-          SET status = 'expired', locked_until = NULL, updated_at = now(),
-              reason = left(COALESCE(reason || '; ', '') || 'the WelcomeCode expired before it could be sent', 500)
-        WHERE expires_at <= now()
-          AND (status = 'pending' OR (status = 'sending' AND locked_until < now()))
-        RETURNING id`,
-    );
+    const rows: unknown[] = await this.ds.query(`${EXPIRE_OVERDUE} RETURNING id`);
     return rows.length;
   }
 
@@ -143,7 +143,8 @@ export class WelcomeService implements OnModuleInit, OnModuleDestroy {
       [welcomeId, WELCOME_LEASE_MS / 1000],
     );
     if (!row) {
-      await this.expireOverdue();
+      // Only this welcome: the sweeper expires the rest, off the send path.
+      await this.q(`${EXPIRE_OVERDUE} AND id = $1`, [welcomeId]);
       return 'skipped';
     }
     let res;

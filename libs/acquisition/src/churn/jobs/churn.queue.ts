@@ -12,6 +12,4 @@ export const ChurnAlertsQueue = defineQueue<ChurnAlertJob>('acquisition-churn-al
 });
 
 export const CHURN_ALERT_JOB = 'churn-alert';
-/** The alert's row is written in the callback's transaction: its job waits this long for the commit. */
-export const CHURN_ALERT_DELAY_MS = 300;
 export const churnAlertJobId = (alertId: string) => jobId('churn-alert', alertId);
