@@ -228,7 +228,9 @@ export const ACQUISITION_GROWTH_DEMO_STEPS: DemoStep[] = [
         const page = await ctx.api<
           Page<{ externalUserid: string; endedBy: string; alerts: Array<{ status: string }> }>
         >('GET', '/v1/acquisition/churn/events');
-        return page.items.length >= 2 && page.items.every((e) => e.alerts.every((a) => a.status === 'sent'))
+        // This step's delete (friend-1) is in, and every alert went out.
+        return page.items.some((e) => e.externalUserid === `wm-${seed}-friend-1`) &&
+          page.items.every((e) => e.alerts.every((a) => a.status === 'sent'))
           ? page
           : undefined;
       });
