@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
@@ -53,6 +54,7 @@ async function load(
   baseUrl: string,
   codes: string[],
   o: { connections: number; durationSec: number; warmupSec: number },
+  around: { start?: () => void; end?: () => void } = {},
 ): Promise<RedirectLoad> {
   let i = 0;
   const requests = [
@@ -72,7 +74,9 @@ async function load(
   ];
   const base = { url: baseUrl, connections: o.connections, requests };
   if (o.warmupSec > 0) await autocannon({ ...base, duration: o.warmupSec } as unknown as AutocannonOptions);
+  around.start?.();
   const r = await autocannon({ ...base, duration: o.durationSec } as unknown as AutocannonOptions);
+  around.end?.();
   return {
     rps: round(r.requests.average, 1),
     p50Ms: r.latency.p50,
@@ -91,26 +95,92 @@ async function load(
 /**
  * Starts `start`, then loads each of `targets` in turn (a label and the base URL it is reached at,
  * from the child's own base URL), so one process can be measured on more than one listener.
+ * `meter`, when given, is started and stopped around each measured phase (not the warm-up).
  */
 async function measure(
   start: StartOptions,
   codes: string[],
   o: { connections: number; durationSec: number; warmupSec: number },
   targets: Array<[label: string, url: (childBase: string) => string]> = [[start.name, (b) => b]],
-): Promise<RedirectLoad[]> {
+  meter?: (app: ChildApp) => CpuMeter,
+): Promise<Array<RedirectLoad & { cpu?: Record<string, number> }>> {
   progress(`starting ${start.name}`);
   const app: ChildApp = await startDistApp(start);
   try {
-    const out: RedirectLoad[] = [];
+    const out: Array<RedirectLoad & { cpu?: Record<string, number> }> = [];
     for (const [label, url] of targets) {
       progress(`${label}: ${o.warmupSec} s warm-up, then ${o.durationSec} s at ${o.connections} connections`);
-      const s = await load(url(app.baseUrl), codes, o);
+      const m = meter?.(app);
+      const s = await load(url(app.baseUrl), codes, o, { start: () => m?.start(), end: () => m?.end() });
       progress(`${label}: ${s.rps} req/s, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms`);
-      out.push(s);
+      out.push(m ? { ...s, cpu: m.perKiloRequests(s.requests) } : s);
     }
     return out;
   } finally {
     await app.stop();
+  }
+}
+
+/** A process's CPU time so far (user + system), in clock ticks, from /proc; 0 once it is gone. */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15 of stat)
+  } catch {
+    return 0;
+  }
+}
+
+/** Pids whose command line starts with `prefix` (Postgres backends show `postgres: user db …`). */
+function pidsByCommand(match: (cmd: string) => boolean): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(d)) continue;
+    try {
+      if (match(readFileSync(`/proc/${d}/cmdline`, 'utf8'))) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU seconds spent by groups of processes between `start` and `end` (a backend that exits in
+ * between loses its share): where the two cores went during the measured run, per 1,000 requests.
+ */
+class CpuMeter {
+  private readonly before = new Map<number, number>();
+  private readonly spent: Record<string, number> = {};
+  private groups: Record<string, number[]> = {};
+
+  constructor(private readonly pids: () => Record<string, number[]>) {}
+
+  start(): void {
+    this.groups = this.pids();
+    for (const pids of Object.values(this.groups)) for (const p of pids) this.before.set(p, cpuTicks(p));
+  }
+
+  end(): void {
+    // Processes that appeared meanwhile (a pool's new connection) count from their start.
+    const now = this.pids();
+    for (const [name, pids] of Object.entries(this.groups)) {
+      const all = new Set([...pids, ...(now[name] ?? [])]);
+      let ticks = 0;
+      for (const p of all) ticks += Math.max(0, cpuTicks(p) - (this.before.get(p) ?? 0));
+      this.spent[name] = ticks;
+    }
+  }
+
+  /** CPU ms per 1,000 requests, per group (clock ticks are 10 ms). */
+  perKiloRequests(requests: number): Record<string, number> {
+    return Object.fromEntries(
+      Object.entries(this.spent).map(([k, ticks]) => [
+        k,
+        round((ticks * 10 * 1000) / Math.max(1, requests), 1),
+      ]),
+    );
   }
 }
 
@@ -163,6 +233,10 @@ const bench: Bench = {
       await seed(ds, codes);
       const clicksBefore = await clickCount(ds);
 
+      const dbName = new URL(env.DATABASE_URL).pathname.slice(1);
+      const pgBackends = () =>
+        pidsByCommand((cmd) => cmd.startsWith('postgres: ') && cmd.includes(` postgres ${dbName} `));
+      const redisServer = () => pidsByCommand((cmd) => cmd.startsWith('redis-server'));
       const [bare] = await measure(
         {
           name: 'bare-fastify',
@@ -172,6 +246,8 @@ const bench: Bench = {
         },
         codes,
         o,
+        undefined,
+        (app) => new CpuMeter(() => ({ server: [app.pid], loadGenerator: [process.pid] })),
       );
       const startWorker = () => {
         progress('starting the worker (click drainer)');
@@ -188,7 +264,12 @@ const bench: Bench = {
       let worker: ChildApp | null = drainAfter ? null : await startWorker();
       let siyu: RedirectLoad;
       let apiPort: RedirectLoad | null = null;
-      let drained: { clicks: number; backlogAtEnd: number; drainSec: number };
+      let drained: {
+        clicks: number;
+        backlogAtEnd: number;
+        drainSec: number;
+        drainCpuMsPer1kClicks?: Record<string, number>;
+      };
       const uptimeDuring: number[] = [];
       const redirectPort = await freePort();
       try {
@@ -210,16 +291,32 @@ const bench: Bench = {
           codes,
           o,
           targets,
+          (app) =>
+            new CpuMeter(() => ({
+              api: [app.pid],
+              worker: worker ? [worker.pid] : [],
+              postgres: pgBackends(),
+              redis: redisServer(),
+              loadGenerator: [process.pid],
+            })),
         ).finally(() => clearInterval(sampler));
         const backlogAtEnd = await redis.xlen(stream).catch(() => -1);
         worker ??= await startWorker();
+        // --drain-after: what the drain alone costs (worker and its Postgres backends), per 1,000 clicks.
+        const drainMeter = drainAfter
+          ? new CpuMeter(() => ({ worker: [worker!.pid], postgres: pgBackends(), redis: redisServer() }))
+          : null;
+        drainMeter?.start();
         const t0 = Date.now();
         while ((await redis.xlen(stream)) > 0 && Date.now() - t0 < 120_000)
-          await new Promise((r) => setTimeout(r, 250));
+          await new Promise((r) => setTimeout(r, 100));
+        drainMeter?.end();
+        const clicks = (await clickCount(ds)) - clicksBefore;
         drained = {
-          clicks: (await clickCount(ds)) - clicksBefore,
+          clicks,
           backlogAtEnd,
           drainSec: round((Date.now() - t0) / 1000, 1),
+          ...(drainMeter ? { drainCpuMsPer1kClicks: drainMeter.perKiloRequests(clicks) } : {}),
         };
       } finally {
         await worker?.stop();

@@ -6,6 +6,7 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
+  Unique,
 } from 'typeorm';
 import type { Utm } from '../conversions.constants';
 
@@ -17,6 +18,8 @@ import type { Utm } from '../conversions.constants';
 @Entity('tracked_links')
 @Index('tracked_links_code_key', ['code'], { unique: true })
 @Index('tracked_links_brand_created_idx', ['brandId', 'createdAt', 'id'])
+// The target of link_clicks' one foreign key (brand_id, link_id): a click's brand is its link's.
+@Unique('tracked_links_brand_id_key', ['brandId', 'id'])
 export class TrackedLink {
   @PrimaryGeneratedColumn('uuid')
   id: string;
