@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, KeyObject } from 'node:crypto';
 import { AppConfig, REDIS } from '@siyu/platform';
 import type { Redis } from 'ioredis';
 import { CLICK_STREAM } from './conversions.constants';
@@ -28,7 +28,8 @@ const STREAM_MAX_LEN = 1_000_000;
 export class ClickRecorder implements BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger(ClickRecorder.name);
   private readonly stream: string;
-  private readonly ipKey: string;
+  /** A key object made once: createHmac then skips turning the secret string into a key per call. */
+  private readonly ipKey: KeyObject;
   private buffer: ClickTuple[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
@@ -39,7 +40,7 @@ export class ClickRecorder implements BeforeApplicationShutdown, OnModuleDestroy
     config: AppConfig,
   ) {
     this.stream = `${config.get('QUEUE_PREFIX')}:${CLICK_STREAM}`;
-    this.ipKey = config.piiHmacSecret;
+    this.ipKey = createSecretKey(Buffer.from(config.piiHmacSecret, 'utf8'));
   }
 
   hashIp(ip: string): string {

@@ -19,6 +19,9 @@ const REDIS_TIMEOUT_MS = 100;
 
 class LookupTimeout extends Error {}
 
+/** `get` options for a fresh hit only (one object: lru-cache writes its status field into it). */
+const FRESH_ONLY = { allowStale: false };
+
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -51,10 +54,21 @@ export class LinkResolver {
       max: LOCAL_ENTRIES,
       ttl: LOCAL_TTL_MS,
       allowStale: true,
+      // `cached` asks for fresh entries only; a stale one stays for `resolve` to serve and refresh.
+      noDeleteOnStaleGet: true,
       noDeleteOnFetchRejection: true,
       allowStaleOnFetchRejection: true,
       fetchMethod: (code, _stale, { options }) => this.load(code, options),
     });
+  }
+
+  /**
+   * Where `code` leads when the in-process cache has it fresh (no I/O, no promise: the redirect's
+   * common case); undefined otherwise, and then `resolve` answers (stale-while-revalidate, Redis,
+   * Postgres).
+   */
+  cached(code: string): CodeTarget | undefined {
+    return this.cache.get(code, FRESH_ONLY);
   }
 
   /** Where `code` leads; rejects only when the code is not cached anywhere and Postgres did not answer. */

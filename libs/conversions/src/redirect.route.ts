@@ -7,12 +7,34 @@ import { isbot } from 'isbot';
 import { LRUCache } from 'lru-cache';
 import { ClickRecorder } from './click-recorder.service';
 import { CODE_PATTERN } from './conversions.constants';
-import { LinkResolver } from './link-resolver.service';
+import { CodeTarget, LinkResolver } from './link-resolver.service';
 
 /** The first-party cookie holding the browser's device id (see `device`). */
 export const DEVICE_COOKIE = 'sy_d';
 const DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The device cookie's Set-Cookie value, as `cookie` writes it (its name and attributes are fixed). */
+export function deviceCookieHeader(id: string, secure: boolean): string {
+  return stringifySetCookie(DEVICE_COOKIE, id, {
+    maxAge: DEVICE_COOKIE_MAX_AGE,
+    path: '/r/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+  });
+}
+
+/**
+ * The same header around a device id, written once: a new device's every first click sets it, and
+ * `stringifySetCookie` validates each part again per call. A UUID needs no encoding, so
+ * `head + id + tail` is byte for byte what `deviceCookieHeader(id)` writes.
+ */
+const UUID_MARK = '00000000-0000-4000-8000-000000000000';
+const COOKIE_AROUND = {
+  plain: deviceCookieHeader(UUID_MARK, false).split(UUID_MARK) as [string, string],
+  secure: deviceCookieHeader(UUID_MARK, true).split(UUID_MARK) as [string, string],
+};
 
 const NOT_FOUND_PAGE =
   '<!doctype html><html lang="en"><meta charset="utf-8"><title>Link not found</title>' +
@@ -61,23 +83,32 @@ export class RedirectRoute implements OnModuleInit {
     this.page(reply.header('retry-after', '5'), status, UNAVAILABLE_PAGE);
   }
 
-  private async handle(
+  /**
+   * A fresh in-process hit is answered synchronously (no promise, no I/O: nearly every request);
+   * anything else goes through the resolver's promise (stale-while-revalidate, Redis, Postgres).
+   */
+  private handle(
     req: FastifyRequest<{ Params: { code: string } }>,
     reply: FastifyReply,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     const { code } = req.params;
     if (!CODE_PATTERN.test(code)) return this.page(reply, 404, NOT_FOUND_PAGE);
-    let target;
-    try {
-      target = await this.resolver.resolve(code);
-    } catch (err) {
-      // An outage fails every uncached code: say so every 10 s, not once per request.
-      if (Date.now() - this.lastWarning > 10_000) {
-        this.lastWarning = Date.now();
-        this.logger.warn(`redirects of uncached codes fail: ${(err as Error).message}`);
-      }
-      return this.page(reply.header('retry-after', '5'), 503, UNAVAILABLE_PAGE);
-    }
+    const hit = this.resolver.cached(code);
+    if (hit) return this.answer(req, reply, code, hit);
+    return this.resolver.resolve(code).then(
+      (target) => this.answer(req, reply, code, target),
+      (err: Error) => {
+        // An outage fails every uncached code: say so every 10 s, not once per request.
+        if (Date.now() - this.lastWarning > 10_000) {
+          this.lastWarning = Date.now();
+          this.logger.warn(`redirects of uncached codes fail: ${err.message}`);
+        }
+        this.page(reply.header('retry-after', '5'), 503, UNAVAILABLE_PAGE);
+      },
+    );
+  }
+
+  private answer(req: FastifyRequest, reply: FastifyReply, code: string, target: CodeTarget): undefined {
     if ('missing' in target) return this.page(reply, 404, NOT_FOUND_PAGE);
     const ua = req.headers['user-agent'];
     if (ua && !this.isBot(ua)) this.clicks.record(code, req.ip, Date.now(), this.device(req, reply));
@@ -100,16 +131,8 @@ export class RedirectRoute implements OnModuleInit {
     const known = header ? parseCookie(header)[DEVICE_COOKIE] : undefined;
     if (known && UUID_RE.test(known)) return known;
     const id = randomUUID();
-    void reply.header(
-      'set-cookie',
-      stringifySetCookie(DEVICE_COOKIE, id, {
-        maxAge: DEVICE_COOKIE_MAX_AGE,
-        path: '/r/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: req.protocol === 'https',
-      }),
-    );
+    const [head, tail] = req.protocol === 'https' ? COOKIE_AROUND.secure : COOKIE_AROUND.plain;
+    void reply.header('set-cookie', head + id + tail);
     return id;
   }
 
@@ -119,7 +142,7 @@ export class RedirectRoute implements OnModuleInit {
     return bot;
   }
 
-  private page(reply: FastifyReply, status: number, html: string): void {
+  private page(reply: FastifyReply, status: number, html: string): undefined {
     void reply
       .code(status)
       .header('content-type', 'text/html; charset=utf-8')
