@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ClickDrainer, ClickRecorder, ConversionsWorkerModule } from '@siyu/conversions';
+import { CLICK_STREAM, ClickDrainer, ClickRecorder, ConversionsWorkerModule } from '@siyu/conversions';
+import { AppConfig, REDIS } from '@siyu/platform';
+import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { createBrand, TestBrand } from './factories/brand.factory';
 import { createTestApp, TestApp } from './harness';
@@ -253,5 +255,52 @@ describe('tracked links and the redirect (e2e)', () => {
       link.body.id,
     ]);
     expect(n).toBe(2);
+  });
+
+  it('writes the well-formed clicks of a stream entry and drops the rest; a click cannot name another brand', async () => {
+    const b = await brandAllowing('shop.example.com');
+    const link = await t
+      .http()
+      .post('/v1/links')
+      .set(auth(b))
+      .send({ destination: 'https://shop.example.com/junk' })
+      .expect(201);
+    const code: string = link.body.code;
+    const recorder = t.app.get(ClickRecorder);
+    const at = Date.now();
+    const good = recorder.hashIp('192.0.2.10');
+    const device = recorder.hashIp(randomUUID());
+    // One entry as a broken or foreign writer might leave it: two good clicks among junk.
+    const entry = [
+      [code, good, at, device],
+      [code, recorder.hashIp('192.0.2.11'), at, 'not-a-hash'],
+      [code, 'not-a-hash', at, null],
+      ['bad code!', good, at, null],
+      [code, good.toUpperCase(), at, null],
+      [code, recorder.hashIp('192.0.2.12'), String(at), null],
+      'not a click',
+    ];
+    const stream = `${t.app.get(AppConfig).get('QUEUE_PREFIX')}:${CLICK_STREAM}`;
+    const redis = t.app.get<Redis>(REDIS);
+    await redis.xadd(stream, '*', 'c', JSON.stringify(entry));
+    await redis.xadd(stream, '*', 'c', '{not json');
+    await drainClicks();
+    const rows: Array<{ ip_hash: string; device_hash: string | null }> = await ds.query(
+      `SELECT ip_hash, device_hash FROM link_clicks WHERE link_id = $1 ORDER BY device_hash NULLS LAST`,
+      [link.body.id],
+    );
+    expect(rows).toEqual([
+      { ip_hash: good, device_hash: device },
+      { ip_hash: recorder.hashIp('192.0.2.11'), device_hash: null },
+    ]);
+
+    // link_clicks' foreign key is (brand_id, link_id): a click under another brand than its link's is refused.
+    const other = await createBrand(t.app);
+    await expect(
+      ds.query(
+        `INSERT INTO link_clicks (brand_id, link_id, code, ip_hash, clicked_at) VALUES ($1, $2, $3, $4, now())`,
+        [other.id, link.body.id, code, good],
+      ),
+    ).rejects.toThrow(/foreign key/);
   });
 });

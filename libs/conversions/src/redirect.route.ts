@@ -36,6 +36,12 @@ const COOKIE_AROUND = {
   secure: deviceCookieHeader(UUID_MARK, true).split(UUID_MARK) as [string, string],
 };
 
+/** `deviceCookieHeader(id, secure)` for a UUID, from the parts written once. */
+export function newDeviceCookie(uuid: string, secure: boolean): string {
+  const [head, tail] = secure ? COOKIE_AROUND.secure : COOKIE_AROUND.plain;
+  return head + uuid + tail;
+}
+
 const NOT_FOUND_PAGE =
   '<!doctype html><html lang="en"><meta charset="utf-8"><title>Link not found</title>' +
   '<p>This link does not exist.</p></html>';
@@ -131,8 +137,7 @@ export class RedirectRoute implements OnModuleInit {
     const known = header ? parseCookie(header)[DEVICE_COOKIE] : undefined;
     if (known && UUID_RE.test(known)) return known;
     const id = randomUUID();
-    const [head, tail] = req.protocol === 'https' ? COOKIE_AROUND.secure : COOKIE_AROUND.plain;
-    void reply.header('set-cookie', head + id + tail);
+    void reply.header('set-cookie', newDeviceCookie(id, req.protocol === 'https'));
     return id;
   }
 
