@@ -29,7 +29,10 @@ export function wellFormedClick(x: unknown): ClickTuple | null {
   if (typeof code !== 'string' || !CODE_PATTERN.test(code)) return null;
   if (typeof ipHash !== 'string' || !HEX64.test(ipHash)) return null;
   if (typeof at !== 'number' || !Number.isInteger(at) || at < 1e9 || at >= 1e15) return null;
-  return [code, ipHash, at, typeof device === 'string' && HEX64.test(device) ? device : null];
+  const deviceHash = typeof device === 'string' && HEX64.test(device) ? device : null;
+  // As the API sends it: the tuple itself, no copy.
+  if (x.length === 4 && device === deviceHash) return x as ClickTuple;
+  return [code, ipHash, at, deviceHash];
 }
 
 /**
