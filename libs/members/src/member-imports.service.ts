@@ -1067,16 +1067,33 @@ INSERT INTO tags (brand_id, name)
 SELECT DISTINCT $1::uuid, r.name FROM member_import_tags r
 ON CONFLICT (brand_id, name) DO NOTHING`;
 
-/** $1 brand. The links this import adds (the `member.tagged` entries of the timeline). */
+/**
+ * $1 brand. The links this import adds (the `member.tagged` entries of the timeline). A member this
+ * import created has no link that anyone else could have added (nobody sees it before the commit,
+ * and each (member, tag) comes once): its links go in as plain inserts, without the speculative
+ * insertion's extra probe and WAL record that `ON CONFLICT DO NOTHING` costs the others.
+ */
 const TAG_MEMBERS_SQL = `
 CREATE TEMP TABLE member_import_tagged ON COMMIT DROP AS
-WITH added AS (
+WITH pairs AS MATERIALIZED (
+  SELECT r.member_id, t.id AS tag_id, c.member_id IS NOT NULL AS created
+    FROM member_import_tags r
+    JOIN tags t ON t.brand_id = $1 AND t.name = r.name
+    LEFT JOIN (SELECT DISTINCT member_id FROM member_import_rows WHERE created) c ON c.member_id = r.member_id),
+fresh AS (
   INSERT INTO member_tags (brand_id, member_id, tag_id)
-  SELECT $1, r.member_id, t.id FROM member_import_tags r JOIN tags t ON t.brand_id = $1 AND t.name = r.name
-  ORDER BY r.member_id, t.id
+  SELECT $1, p.member_id, p.tag_id FROM pairs p WHERE p.created
+  ORDER BY p.member_id, p.tag_id
+  RETURNING member_id, tag_id),
+added AS (
+  INSERT INTO member_tags (brand_id, member_id, tag_id)
+  SELECT $1, p.member_id, p.tag_id FROM pairs p WHERE NOT p.created
+  ORDER BY p.member_id, p.tag_id
   ON CONFLICT DO NOTHING
   RETURNING member_id, tag_id)
-SELECT member_id, array_agg(tag_id ORDER BY tag_id) AS tag_ids FROM added GROUP BY member_id`;
+SELECT member_id, array_agg(tag_id ORDER BY tag_id) AS tag_ids
+  FROM (SELECT * FROM fresh UNION ALL SELECT * FROM added) a
+ GROUP BY member_id`;
 
 /**
  * $1 brand, $2 import. One link per good row (the timeline's `member.imported` entry), the tags
