@@ -291,6 +291,57 @@ describe('members (int)', () => {
     expect(members).toBe(good);
   }, 120_000);
 
+  it('identities, tags and import links name a member of their own brand only, and go with the brand', async () => {
+    const a = await freshActor('Keys A Co');
+    const b = await freshActor('Keys B Co');
+    const imported = await importFile(a, Buffer.from('external_userid,tags\nkey-a,tea\n'));
+    expect(imported).toMatchObject({ status: 'completed', inserted: 1 });
+    const ds = app.get(DataSource);
+    const [{ id: memberOfA }] = await ds.query(
+      `SELECT member_id AS id FROM member_identities WHERE brand_id = $1 AND value = 'key-a'`,
+      [a.brandId],
+    );
+    const [{ id: tagOfB }] = await ds.query(
+      `INSERT INTO tags (brand_id, name) VALUES ($1, 'tea') RETURNING id`,
+      [b.brandId],
+    );
+    // brand B's rows naming brand A's member: each refused by the composite key (brand_id, member_id)
+    const refused = { driverError: { code: '23503' } };
+    await expect(
+      ds.query(
+        `INSERT INTO member_identities (brand_id, member_id, kind, app_id, value) VALUES ($1, $2, 'unionid', '', 'key-b')`,
+        [b.brandId, memberOfA],
+      ),
+    ).rejects.toMatchObject(refused);
+    await expect(
+      ds.query(`INSERT INTO member_tags (brand_id, member_id, tag_id) VALUES ($1, $2, $3)`, [
+        b.brandId,
+        memberOfA,
+        tagOfB,
+      ]),
+    ).rejects.toMatchObject(refused);
+    await expect(
+      ds.query(
+        `INSERT INTO member_import_links (brand_id, member_id, import_id, line, created) VALUES ($1, $2, $3, 9, false)`,
+        [b.brandId, memberOfA, imported.id],
+      ),
+    ).rejects.toMatchObject(refused);
+
+    // deleting brand A takes its identities, tags and links with it, through its members
+    const left = async () =>
+      (
+        await ds.query(
+          `SELECT (SELECT count(*)::int FROM member_identities WHERE member_id = $1)
+                + (SELECT count(*)::int FROM member_tags WHERE member_id = $1)
+                + (SELECT count(*)::int FROM member_import_links WHERE member_id = $1) AS n`,
+          [memberOfA],
+        )
+      )[0].n;
+    expect(await left()).toBe(3);
+    await ds.query(`DELETE FROM brands WHERE id = $1`, [a.brandId]);
+    expect(await left()).toBe(0);
+  });
+
   it('the timeline shows each imported row and each tag an import added, read from the import’s links', async () => {
     const actor = await freshActor('Timeline Import Co');
     const header = 'external_userid,nickname,tags,consent\n';

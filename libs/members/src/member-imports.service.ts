@@ -1,6 +1,6 @@
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   Actor,
@@ -104,6 +104,8 @@ const IMPORT_SELECT = `id, filename, status, byte_size, total_rows, processed_ro
  */
 @Injectable()
 export class MemberImportsService implements OnModuleInit {
+  private readonly logger = new Logger(MemberImportsService.name);
+
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly work: WorkService,
@@ -314,22 +316,24 @@ export class MemberImportsService implements OnModuleInit {
       IMPORT_WORK_MEM,
     ]);
 
-    await this.stage(m, importId, Number(imp.total_rows));
-    const q = (sql: string, params: unknown[] = []) => m.query(sql, params);
+    const phases = new PhaseTimes();
+    await phases.time('stage', this.stage(m, importId, Number(imp.total_rows), phases));
+    const q = (sql: string, params: unknown[] = [], phase = 'other') =>
+      phases.time(phase, m.query(sql, params));
     const p = [importId, brandId];
 
     // 1. Validate and normalise in SQL: one pass marks the rows that break a rule, then each broken
     //    rule of those rows is one error row; a row with any is skipped.
-    await q(ROWS_SQL);
-    await q(`ALTER TABLE member_import_rows ADD PRIMARY KEY (line)`);
-    await q(VALIDATE_SQL, p);
-    await q(IDS_SQL);
-    await q(SHARED_IDS_SQL);
-    await q(`CREATE INDEX ON member_import_ids (kind, app_id, value) WHERE shared`);
-    await q(`CREATE INDEX ON member_import_ids (line)`);
-    await q(`ANALYZE member_import_stage`);
-    await q(`ANALYZE member_import_rows`);
-    await q(`ANALYZE member_import_ids`);
+    await q(ROWS_SQL, [], 'rows');
+    await q(`ALTER TABLE member_import_rows ADD PRIMARY KEY (line)`, [], 'rows');
+    await q(VALIDATE_SQL, p, 'validate');
+    await q(IDS_SQL, [], 'ids');
+    await q(SHARED_IDS_SQL, [], 'ids');
+    await q(`CREATE INDEX ON member_import_ids (kind, app_id, value) WHERE shared`, [], 'ids');
+    await q(`CREATE INDEX ON member_import_ids (line)`, [], 'ids');
+    await q(`ANALYZE member_import_stage`, [], 'analyze');
+    await q(`ANALYZE member_import_rows`, [], 'analyze');
+    await q(`ANALYZE member_import_ids`, [], 'analyze');
 
     // 2. Resolve rows to members: through identities that exist, else by creating one member per
     //    row that shares no identity with an earlier unresolved row; repeat until every row has one.
@@ -348,18 +352,18 @@ export class MemberImportsService implements OnModuleInit {
         await q(`UPDATE member_import_rows SET bad = true WHERE member_id IS NULL AND NOT bad`);
         break;
       }
-      const [, resolved] = (await q(resolveSql(open <= PROBE_MAX_ROWS), [brandId, round])) as [
+      const [, resolved] = (await q(resolveSql(open <= PROBE_MAX_ROWS), [brandId, round], 'resolve')) as [
         unknown,
         number,
       ];
-      if (resolved === 0) await q(LEADERS_SQL, [round]);
+      if (resolved === 0) await q(LEADERS_SQL, [round], 'leaders');
       // The planner reads how many rows this round settled (cheap: a sample of the narrow table).
-      await q(`ANALYZE member_import_rows`);
+      await q(`ANALYZE member_import_rows`, [], 'analyze');
       if (resolved === 0) {
-        await q(CREATE_MEMBERS_SQL, [brandId, round]);
-        await this.attachCreated(m, brandId, round);
+        await q(CREATE_MEMBERS_SQL, [brandId, round], 'members');
+        await phases.time('identities', this.attachCreated(m, brandId, round));
       } else {
-        await q(attachSql(true), [brandId, round]);
+        await q(attachSql(true), [brandId, round], 'identities');
       }
     }
     await q(
@@ -368,7 +372,7 @@ export class MemberImportsService implements OnModuleInit {
          FROM member_import_rows WHERE conflict IS NOT NULL`,
       p,
     );
-    await q(MISMATCH_SQL, [brandId, importId]);
+    await q(MISMATCH_SQL, [brandId, importId], 'mismatch');
     await q(
       `UPDATE member_import_rows r SET bad = true
          FROM (SELECT DISTINCT line FROM member_import_errors WHERE import_id = $1) e
@@ -378,13 +382,13 @@ export class MemberImportsService implements OnModuleInit {
 
     // 3. Apply the rows to the members they matched, then tags and the links the timeline reads.
     const events = [brandId, importId, actor.actorType, actor.actorId];
-    await q(UPDATES_SQL);
-    await q(CONSENT_EVENTS_SQL, events);
-    await q(UPDATE_MEMBERS_SQL, [brandId]);
-    await q(ROW_TAGS_SQL);
-    await q(CREATE_TAGS_SQL, [brandId]);
-    await q(TAG_MEMBERS_SQL, [brandId]);
-    await q(LINKS_SQL, [brandId, importId]);
+    await q(UPDATES_SQL, [], 'updates');
+    await q(CONSENT_EVENTS_SQL, events, 'updates');
+    await q(UPDATE_MEMBERS_SQL, [brandId], 'updates');
+    await q(ROW_TAGS_SQL, [], 'tags');
+    await q(CREATE_TAGS_SQL, [brandId], 'tags');
+    await q(TAG_MEMBERS_SQL, [brandId], 'memberTags');
+    await q(LINKS_SQL, [brandId, importId], 'links');
 
     const [counts]: Array<{ total: number; inserted: number; updated: number; failed: number }> = await q(
       `SELECT count(*)::int AS total,
@@ -408,7 +412,8 @@ export class MemberImportsService implements OnModuleInit {
       after: counts,
     });
     // Listeners (commerce's order matcher) see the identities this file added, in this transaction.
-    await this.identityHooks.identitiesAdded(m, { brandId, source: 'import' });
+    await phases.time('hooks', this.identityHooks.identitiesAdded(m, { brandId, source: 'import' }));
+    this.logger.debug({ importId, brandId, ...counts, phasesMs: phases.toJSON() }, 'member import applied');
     return counts;
   }
 
@@ -435,9 +440,14 @@ export class MemberImportsService implements OnModuleInit {
    * phone normalised. Postgres reads it itself (COPY … FORMAT csv) when it reads it as csv-parse
    * does; otherwise, or when that COPY fails, the file goes record by record through csv-parse.
    */
-  private async stage(m: EntityManager, importId: string, totalRows: number): Promise<void> {
+  private async stage(
+    m: EntityManager,
+    importId: string,
+    totalRows: number,
+    phases: PhaseTimes,
+  ): Promise<void> {
     await m.query(`SAVEPOINT member_import_copy`);
-    if (await this.stageByCopy(m, importId, totalRows)) {
+    if (await this.stageByCopy(m, importId, totalRows, phases)) {
       await m.query(`RELEASE SAVEPOINT member_import_copy`);
       return;
     }
@@ -453,7 +463,12 @@ export class MemberImportsService implements OnModuleInit {
    * line, bytes that are not UTF-8 or NUL) makes COPY fail or the counts differ, and it answers
    * false, leaving the transaction to be rolled back to the savepoint.
    */
-  private async stageByCopy(m: EntityManager, importId: string, totalRows: number): Promise<boolean> {
+  private async stageByCopy(
+    m: EntityManager,
+    importId: string,
+    totalRows: number,
+    phases: PhaseTimes,
+  ): Promise<boolean> {
     const header = await this.plainHeader(importId);
     if (!header) return false;
     const client = (m.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
@@ -479,7 +494,7 @@ export class MemberImportsService implements OnModuleInit {
       copyFrom(`COPY member_import_raw (${raw.join(', ')}) FROM STDIN WITH (FORMAT csv, HEADER true)`),
     );
     try {
-      await pipeline(Readable.from(this.chunks(importId)), count, copy);
+      await phases.time('stage.copy', pipeline(Readable.from(this.chunks(importId)), count, copy));
     } catch {
       return false; // Postgres could not read the file as it stands; csv-parse may
     }
@@ -492,7 +507,7 @@ export class MemberImportsService implements OnModuleInit {
       return i === undefined ? 'NULL::text' : sqlTrimmed(`r.c${i}`);
     };
     const phones = header.index.phone !== undefined;
-    if (phones) await this.stagePhones(m, client, column('phone'));
+    if (phones) await phases.time('stage.phones', this.stagePhones(m, client, column('phone')));
     const values: Record<(typeof STAGE_COLUMNS)[number], string> = {
       line: 'r.line',
       external_userid: column('external_userid'),
@@ -519,11 +534,14 @@ export class MemberImportsService implements OnModuleInit {
       utm_term: column('utm_term'),
       col_error: 'NULL::text',
     };
-    await m.query(
-      `CREATE TEMP TABLE member_import_stage ON COMMIT DROP AS
-       SELECT ${STAGE_COLUMNS.map((c) => `${values[c]} AS ${c}`).join(', ')}
-         FROM member_import_raw r
-         ${phones ? 'LEFT JOIN member_import_phones p ON p.line = r.line' : ''}`,
+    await phases.time(
+      'stage.trim',
+      m.query(
+        `CREATE TEMP TABLE member_import_stage ON COMMIT DROP AS
+         SELECT ${STAGE_COLUMNS.map((c) => `${values[c]} AS ${c}`).join(', ')}
+           FROM member_import_raw r
+           ${phones ? 'LEFT JOIN member_import_phones p ON p.line = r.line' : ''}`,
+      ),
     );
     await m.query(`DROP TABLE member_import_raw${phones ? ', member_import_phones' : ''}`);
     return true;
@@ -855,8 +873,8 @@ SELECT $1, $2, s.line, e.field, e.reason, left(e.value, 200)
  * An identity's key for sorting, value first and in byte order ("C"): the value tells nearly every
  * pair apart within its first bytes, which Postgres's abbreviated keys compare in one step (kind
  * first made every comparison go through three full string comparisons: 8 s against 1.8 s for
- * 2.5 million identities). Grouping is the same (equal is equal in both), and inserting in value
- * order still walks the unique index's kinds and the value index in order.
+ * 2.5 million identities). It is also the unique key's own order (brand_id, value, kind, app_id):
+ * inserted in it, the identities append to the key instead of dirtying a random page each.
  */
 const IDENTITY_KEY = (t: string) => `${t}.value COLLATE "C", ${t}.kind COLLATE "C", ${t}.app_id COLLATE "C"`;
 
@@ -1049,16 +1067,33 @@ INSERT INTO tags (brand_id, name)
 SELECT DISTINCT $1::uuid, r.name FROM member_import_tags r
 ON CONFLICT (brand_id, name) DO NOTHING`;
 
-/** $1 brand. The links this import adds (the `member.tagged` entries of the timeline). */
+/**
+ * $1 brand. The links this import adds (the `member.tagged` entries of the timeline). A member this
+ * import created has no link that anyone else could have added (nobody sees it before the commit,
+ * and each (member, tag) comes once): its links go in as plain inserts, without the speculative
+ * insertion's extra probe and WAL record that `ON CONFLICT DO NOTHING` costs the others.
+ */
 const TAG_MEMBERS_SQL = `
 CREATE TEMP TABLE member_import_tagged ON COMMIT DROP AS
-WITH added AS (
+WITH pairs AS MATERIALIZED (
+  SELECT r.member_id, t.id AS tag_id, c.member_id IS NOT NULL AS created
+    FROM member_import_tags r
+    JOIN tags t ON t.brand_id = $1 AND t.name = r.name
+    LEFT JOIN (SELECT DISTINCT member_id FROM member_import_rows WHERE created) c ON c.member_id = r.member_id),
+fresh AS (
   INSERT INTO member_tags (brand_id, member_id, tag_id)
-  SELECT $1, r.member_id, t.id FROM member_import_tags r JOIN tags t ON t.brand_id = $1 AND t.name = r.name
-  ORDER BY r.member_id, t.id
+  SELECT $1, p.member_id, p.tag_id FROM pairs p WHERE p.created
+  ORDER BY p.member_id, p.tag_id
+  RETURNING member_id, tag_id),
+added AS (
+  INSERT INTO member_tags (brand_id, member_id, tag_id)
+  SELECT $1, p.member_id, p.tag_id FROM pairs p WHERE NOT p.created
+  ORDER BY p.member_id, p.tag_id
   ON CONFLICT DO NOTHING
   RETURNING member_id, tag_id)
-SELECT member_id, array_agg(tag_id ORDER BY tag_id) AS tag_ids FROM added GROUP BY member_id`;
+SELECT member_id, array_agg(tag_id ORDER BY tag_id) AS tag_ids
+  FROM (SELECT * FROM fresh UNION ALL SELECT * FROM added) a
+ GROUP BY member_id`;
 
 /**
  * $1 brand, $2 import. One link per good row (the timeline's `member.imported` entry), the tags
@@ -1110,3 +1145,21 @@ export const IMPORT_TIMELINE_SOURCES: MemberTimelineSource[] = [
     ),
   },
 ];
+
+/** Wall time per phase of an import (summed over rounds), for the worker's debug log and the bench. */
+class PhaseTimes {
+  private readonly ms = new Map<string, number>();
+
+  async time<T>(phase: string, work: Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await work;
+    } finally {
+      this.ms.set(phase, (this.ms.get(phase) ?? 0) + performance.now() - started);
+    }
+  }
+
+  toJSON(): Record<string, number> {
+    return Object.fromEntries([...this.ms].map(([k, v]) => [k, Math.round(v)]));
+  }
+}

@@ -20,10 +20,10 @@ import { Member } from './member.entity';
 @Check('member_identities_kind', `kind IN (${sqlList(IDENTITY_KINDS)})`)
 @Check('member_identities_app_id', `(kind = 'openid') = (app_id <> '')`)
 @Check('member_identities_value', `value <> ''`)
-@Index('member_identities_key', ['brandId', 'kind', 'appId', 'value'], { unique: true })
+// Value before kind: the key also serves the search by any identity value (GET /v1/members?q=…)
+// without knowing its kind, so no second index on (brand_id, value) is written with every identity.
+@Index('member_identities_key', ['brandId', 'value', 'kind', 'appId'], { unique: true })
 @Index('member_identities_member_idx', ['memberId'])
-// Search by any identity value (GET /v1/members?q=…) without knowing its kind.
-@Index('member_identities_value_idx', ['brandId', 'value'])
 export class MemberIdentity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
@@ -31,16 +31,19 @@ export class MemberIdentity {
   @Column({ type: 'uuid' })
   brandId: string;
 
-  // By entity name: entity files load outside the path aliases (TypeORM's glob, the migration CLI).
-  @ManyToOne('Brand', { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'brand_id' })
-  brand?: unknown;
-
   @Column({ type: 'uuid' })
   memberId: string;
 
+  /**
+   * One composite key to the member of the same brand: a row can only name a member of its own brand,
+   * and an insert pays one key check, not one for the brand and one for the member. Deleting a brand
+   * reaches these rows through its members.
+   */
   @ManyToOne(() => Member, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'member_id' })
+  @JoinColumn([
+    { name: 'brand_id', referencedColumnName: 'brandId' },
+    { name: 'member_id', referencedColumnName: 'id' },
+  ])
   member?: Member;
 
   @Column({ type: 'varchar', length: 24 })

@@ -7,15 +7,23 @@ import { Member } from './member.entity';
  * the member, on the first of the member's rows), read where they are instead of an event row per
  * row and per tag. Keyed by member first (the timeline reads it by member; a merge moves it with a
  * plain UPDATE). `import_id` is no foreign key: an import row goes only with its brand, and takes its
- * links with it through the brand's and the members' keys.
+ * links with it through the members' key.
  */
 @Entity('member_import_links')
 export class MemberImportLink {
   @PrimaryColumn({ type: 'uuid' })
   memberId: string;
 
+  /**
+   * One composite key to the member of the same brand: a row can only name a member of its own brand,
+   * and an insert pays one key check, not one for the brand and one for the member. Deleting a brand
+   * reaches these rows through its members.
+   */
   @ManyToOne(() => Member, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'member_id' })
+  @JoinColumn([
+    { name: 'brand_id', referencedColumnName: 'brandId' },
+    { name: 'member_id', referencedColumnName: 'id' },
+  ])
   member?: Member;
 
   @PrimaryColumn({ type: 'uuid' })
@@ -27,11 +35,6 @@ export class MemberImportLink {
 
   @Column({ type: 'uuid' })
   brandId: string;
-
-  // By entity name: entity files load outside the path aliases (TypeORM's glob, the migration CLI).
-  @ManyToOne('Brand', { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'brand_id' })
-  brand?: unknown;
 
   /** The row created the member (else it matched an existing one). */
   @Column({ type: 'boolean' })

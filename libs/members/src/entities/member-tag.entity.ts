@@ -14,13 +14,16 @@ export class MemberTag {
   @Column({ type: 'uuid' })
   brandId: string;
 
-  // By entity name: entity files load outside the path aliases (TypeORM's glob, the migration CLI).
-  @ManyToOne('Brand', { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'brand_id' })
-  brand?: unknown;
-
+  /**
+   * One composite key to the member of the same brand: a row can only name a member of its own brand,
+   * and an insert pays one key check, not one for the brand and one for the member. Deleting a brand
+   * reaches these rows through its members.
+   */
   @ManyToOne(() => Member, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'member_id' })
+  @JoinColumn([
+    { name: 'brand_id', referencedColumnName: 'brandId' },
+    { name: 'member_id', referencedColumnName: 'id' },
+  ])
   member?: Member;
 
   @ManyToOne(() => Tag, { onDelete: 'CASCADE' })

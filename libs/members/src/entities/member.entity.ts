@@ -31,6 +31,8 @@ import {
 @Check('members_aggregates_non_negative', `order_count >= 0 AND paid_spend_minor >= 0`)
 @Check('members_not_merged_into_self', `merged_into IS NULL OR merged_into <> id`)
 @Index('members_brand_created_idx', ['brandId', 'createdAt', 'id'])
+// The target of the composite keys (brand_id, member_id) of identities, tags and import links.
+@Index('members_brand_id_key', ['brandId', 'id'], { unique: true })
 @Index('members_brand_joined_idx', ['brandId', 'joinedAt'])
 @Index('members_merged_into_idx', ['mergedInto'], { where: 'merged_into IS NOT NULL' })
 @Index('members_brand_time_zone_idx', ['brandId', 'timeZone'], { where: 'time_zone IS NOT NULL' })
