@@ -28,7 +28,8 @@ export function compileWhere(node: CheckedNode, scope: SegmentScope, params: unk
  * conditions (per-member aggregates over orders) with others, the others run first in a fenced
  * subquery (`OFFSET 0` keeps the planner from pushing the aggregates below the joins that narrow
  * the members down), and the heavy ones filter what is left: an index probe per remaining member
- * instead of one per member of the brand.
+ * instead of one per member of the brand. A heavy condition's guard (a cheap necessary test of the
+ * member row, see SegmentFieldDef.guard) goes inside the fence with the others.
  */
 export function compileFrom(node: CheckedNode, scope: SegmentScope, params: unknown[]): string {
   const m = MEMBER_ALIAS;
