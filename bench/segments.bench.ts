@@ -159,6 +159,7 @@ const bench: Bench = {
     const snapshots = numberFlag(args, 'snapshots', 5);
     const reseed = args.includes('--reseed');
     const explain = args.includes('--explain');
+    const withRfm = !args.includes('--no-rfm');
     if (!readRawEnv('LOG_LEVEL')) setRawEnv('LOG_LEVEL', 'warn');
 
     progress('running migrations');
@@ -302,19 +303,23 @@ const bench: Bench = {
       progress(`snapshot of ${snapCount} members: p50 ${snapshot.p50Ms} ms`);
 
       // The whole brand's RFM, as the nightly job runs it (rolled back: the bench leaves no scores).
-      const rfm = app.get(RfmService);
-      let scored = 0;
-      const [rfmMs] = await time(() =>
-        ds
-          .transaction(async (m) => {
-            scored = (await rfm.recompute(m, brandId, 'manual')).scoredMembers;
-            throw new RollBack();
-          })
-          .catch((err: unknown) => {
-            if (!(err instanceof RollBack)) throw err;
-          }),
-      );
-      progress(`RFM over ${scored} scored members: ${round(rfmMs / 1000, 1)} s`);
+      let rfmResult: { scoredMembers: number; sec: number } | null = null;
+      if (withRfm) {
+        const rfm = app.get(RfmService);
+        let scored = 0;
+        const [rfmMs] = await time(() =>
+          ds
+            .transaction(async (m) => {
+              scored = (await rfm.recompute(m, brandId, 'manual')).scoredMembers;
+              throw new RollBack();
+            })
+            .catch((err: unknown) => {
+              if (!(err instanceof RollBack)) throw err;
+            }),
+        );
+        rfmResult = { scoredMembers: scored, sec: round(rfmMs / 1000, 2) };
+        progress(`RFM over ${scored} scored members: ${rfmResult.sec} s`);
+      }
 
       const [{ n_members, n_orders }] = await ds.query(
         `SELECT (SELECT count(*) FROM members WHERE brand_id = $1)::int AS n_members,
@@ -339,7 +344,7 @@ const bench: Bench = {
           p95SameOrder: ratio(count.p95Ms, sameOrder.p95Ms),
         },
         snapshot,
-        rfm: { scoredMembers: scored, sec: round(rfmMs / 1000, 2) },
+        rfm: rfmResult,
         targets: { countP50Ms: 300, snapshotMs: 3000, ratio: 1.5 },
         at: new Date().toISOString(),
       };

@@ -219,6 +219,45 @@ describe('segment fields (int): each field’s SQL on a hand-made brand', () => 
       ['cat', 'dan'],
     ],
     ['spend in 401 days', { field: 'spend_within_days', op: 'eq', value: 55_000, days: 401 }, ['ann']],
+    // a window that starts on a member's first order holds all of them (the lifetime figures);
+    // one a day shorter leaves it out (the orders themselves)
+    [
+      'spend in 400 days (first order on the boundary)',
+      { field: 'spend_within_days', op: 'eq', value: 55_000, days: 400 },
+      ['ann'],
+    ],
+    [
+      'spend in 399 days (first order just outside)',
+      { field: 'spend_within_days', op: 'eq', value: 30_000, days: 399 },
+      ['ann'],
+    ],
+    ['orders in 400 days', { field: 'orders_within_days', op: 'eq', value: 3, days: 400 }, ['ann']],
+    ['orders in 399 days', { field: 'orders_within_days', op: 'eq', value: 2, days: 399 }, ['ann']],
+    [
+      'spend in 30 days, lifetime exactly the bound',
+      { field: 'spend_within_days', op: 'gte', value: 1_000, days: 30 },
+      ['ann', 'dan'],
+    ],
+    [
+      'spend in 30 days, above a lifetime',
+      { field: 'spend_within_days', op: 'gt', value: 1_000, days: 30 },
+      ['ann'],
+    ],
+    [
+      'orders in 30 days between',
+      { field: 'orders_within_days', op: 'between', value: [1, 1], days: 30 },
+      ['ann', 'dan'],
+    ],
+    [
+      'spend in 200 days (bob’s only counted order on the boundary)',
+      { field: 'spend_within_days', op: 'gte', value: 8_000, days: 200 },
+      ['ann', 'bob'],
+    ],
+    [
+      'not spend in 200 days (members without orders match)',
+      { not: { field: 'spend_within_days', op: 'gte', value: 8_000, days: 200 } },
+      ['cat', 'dan'],
+    ],
     ['days since last order lte', { field: 'days_since_last_order', op: 'lte', value: 5 }, ['ann']],
     ['days since last order eq', { field: 'days_since_last_order', op: 'eq', value: 5 }, ['ann']],
     ['days since last order eq (none)', { field: 'days_since_last_order', op: 'eq', value: 4 }, []],

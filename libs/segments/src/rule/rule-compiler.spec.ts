@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { checkRule } from './rule-checker';
+import { windowLowerBound } from '../fields/order-fields';
 import { compileFrom, compileWhere, SegmentScope } from './rule-compiler';
 import { SegmentFieldRegistry } from './segment-field.registry';
 
@@ -108,12 +109,19 @@ describe('segment rule compiler', () => {
       params,
     );
     expect(from).toMatch(
-      /^FROM \(SELECT m\.\* FROM members m\n WHERE m\.brand_id = \$1::uuid[\s\S]*OFFSET 0\) m\n WHERE \(\(SELECT COALESCE\(sum/,
+      /^FROM \(SELECT m\.\* FROM members m\n WHERE m\.brand_id = \$1::uuid[\s\S]*OFFSET 0\) m\n WHERE \(CASE WHEN m\.last_order_at/,
     );
-    const inner = from.slice(0, from.indexOf('OFFSET 0'));
+    const [inner, outer] = from.split('OFFSET 0');
     expect(inner).toContain('mt.tag_id');
     expect(inner).not.toContain('FROM orders');
-    expect(params).toEqual([brandId, [tag], 'wecom', new Date('2025-06-01T00:00:00Z'), 100]);
+    // the window's guard narrows the members inside the fence; past it only the window is left
+    expect(inner).toContain(
+      '\n  AND (m.last_order_at >= $4::timestamptz AND m.paid_spend_minor >= $5::bigint)\n ',
+    );
+    expect(outer).toContain('FROM orders o');
+    expect(outer).not.toContain('m.paid_spend_minor >= $');
+    const cut = new Date('2025-06-01T00:00:00Z');
+    expect(params).toEqual([brandId, [tag], 'wecom', cut, 100, cut, 100]);
     // alone, or inside a group, it stays where it is
     const alone = compileFrom(
       checkRule({ field: 'spend_within_days', op: 'gte', value: 1, days: 30 }, registry),
@@ -135,6 +143,57 @@ describe('segment rule compiler', () => {
       [],
     );
     expect(nested).not.toContain('OFFSET 0');
+    // …with its guard first, so a member the guard rules out is not probed
+    expect(nested).toMatch(
+      /\(\(\(m\.last_order_at >= \$2::timestamptz AND m\.paid_spend_minor >= \$3::bigint\) AND \(CASE WHEN/,
+    );
+  });
+
+  it('reads an order window from the member’s aggregates where they give it, and probes orders otherwise', () => {
+    const params: unknown[] = [];
+    const where = compileWhere(
+      checkRule({ field: 'spend_within_days', op: 'lt', value: 5_000, days: 30 }, registry),
+      scope,
+      params,
+    );
+    // nothing in the window: 0; all of the member's orders in it: the lifetime figure; else the sum
+    expect(where).toContain('CASE WHEN m.last_order_at >= $2::timestamptz');
+    expect(where).toContain(
+      'CASE WHEN m.first_order_at >= $2::timestamptz THEN m.paid_spend_minor ELSE (SELECT',
+    );
+    expect(where).toContain('o.placed_at >= $2::timestamptz');
+    expect(where).toMatch(/ELSE 0 END < \$3::bigint\)$/);
+    // `lt` matches members without orders: no guard
+    expect(where).not.toContain('m.paid_spend_minor >=');
+    expect(params).toEqual([brandId, new Date('2026-05-02T00:00:00Z'), 5_000]);
+  });
+
+  it('guards a window condition only when it needs an order in the window', () => {
+    const guarded = (op: string, value: unknown) =>
+      compileWhere(
+        checkRule({ field: 'orders_within_days', op, value, days: 30 }, registry),
+        scope,
+        [],
+      ).includes('m.order_count >=');
+    expect(guarded('gte', 2)).toBe(true);
+    expect(guarded('gt', 0)).toBe(true);
+    expect(guarded('eq', 1)).toBe(true);
+    expect(guarded('in', [3, 1])).toBe(true);
+    expect(guarded('between', [1, 4])).toBe(true);
+    for (const [op, value] of [
+      ['gte', 0],
+      ['eq', 0],
+      ['in', [0, 2]],
+      ['between', [0, 4]],
+      ['lt', 3],
+      ['lte', 3],
+      ['neq', 2],
+      ['not_in', [1]],
+    ] as const)
+      expect({ op, value, guarded: guarded(op, value) }).toEqual({ op, value, guarded: false });
+    expect(windowLowerBound('gt', 4)).toBe(5);
+    expect(windowLowerBound('in', [7, 3, 9])).toBe(3);
+    expect(windowLowerBound('between', [2, 9])).toBe(2);
   });
 });
 

@@ -28,7 +28,8 @@ export function compileWhere(node: CheckedNode, scope: SegmentScope, params: unk
  * conditions (per-member aggregates over orders) with others, the others run first in a fenced
  * subquery (`OFFSET 0` keeps the planner from pushing the aggregates below the joins that narrow
  * the members down), and the heavy ones filter what is left: an index probe per remaining member
- * instead of one per member of the brand.
+ * instead of one per member of the brand. A heavy condition's guard (a cheap necessary test of the
+ * member row, see SegmentFieldDef.guard) goes inside the fence with the others.
  */
 export function compileFrom(node: CheckedNode, scope: SegmentScope, params: unknown[]): string {
   const m = MEMBER_ALIAS;
@@ -38,8 +39,11 @@ export function compileFrom(node: CheckedNode, scope: SegmentScope, params: unkn
     return `FROM members ${m}\n WHERE ${compileWhere(node, scope, params)}`;
   const ctx = context(scope, params);
   const light: CheckedNode = { kind: 'all', children: top.filter((c) => !heavy.includes(c)) };
-  const inner = scopedWhere(light, scope, ctx);
-  const outer = heavy.map((c) => compileNode(c, ctx)).join('\n  AND ');
+  const where = scopedWhere(light, scope, ctx);
+  // the heavy conditions' guards narrow the members before the joins; past the fence they are known true
+  const guards = heavy.flatMap((c) => guardOf(c, ctx) ?? []).map((g) => `(${g})`);
+  const inner = [where, ...guards].join('\n  AND ');
+  const outer = heavy.map((c) => compileNode(c, ctx, false)).join('\n  AND ');
   return `FROM (SELECT ${m}.* FROM members ${m}\n WHERE ${inner}\n OFFSET 0) ${m}\n WHERE ${outer}`;
 }
 
@@ -67,14 +71,23 @@ function scopedWhere(node: CheckedNode, scope: SegmentScope, ctx: CompileContext
   return scoped.join('\n  AND ');
 }
 
+/** The field's cheap necessary condition on the member row, if it has one. */
+function guardOf(node: CheckedNode, ctx: CompileContext): string | undefined {
+  return node.kind === 'condition' ? node.def.guard?.(node.cond, ctx) : undefined;
+}
+
 /**
  * NULL is "no match": AND and OR already agree with that reading, so only `not` needs care; it
  * negates `COALESCE(child, FALSE)` and stays the exact complement of its child.
  */
-function compileNode(node: CheckedNode, ctx: CompileContext): string {
+function compileNode(node: CheckedNode, ctx: CompileContext, guarded = true): string {
   switch (node.kind) {
-    case 'condition':
-      return `(${node.def.compile(node.cond, ctx)})`;
+    case 'condition': {
+      const guard = guarded ? guardOf(node, ctx) : undefined;
+      const sql = node.def.compile(node.cond, ctx);
+      // AND evaluates left to right and stops at the first false: a member the guard rules out costs no probe
+      return guard ? `((${guard}) AND (${sql}))` : `(${sql})`;
+    }
     case 'not':
       return `NOT COALESCE(${compileNode(node.child, ctx)}, FALSE)`;
     case 'all':

@@ -71,6 +71,14 @@ export interface SegmentFieldDef {
   readonly heavy?: boolean;
   compile(cond: CheckedCondition, ctx: CompileContext): string;
   /**
+   * A cheap test of the member row that every member matching `cond` passes (a necessary condition,
+   * e.g. "lifetime spend ≥ x" for "spend in the last N days ≥ x"), or undefined when there is none.
+   * The compiler evaluates it before the condition itself, and before the joins when the condition
+   * is a heavy one at the top level, so members it rules out cost no probe. It must be implied by
+   * the condition: `cond AND guard` selects exactly the members `cond` selects.
+   */
+  guard?(cond: CheckedCondition, ctx: CompileContext): string | undefined;
+  /**
    * The ids in the condition's value that are not the brand's (unknown tags, another brand's tier):
    * the request is refused with 400 naming them. Optional; the compiled SQL is brand-scoped anyway.
    */
