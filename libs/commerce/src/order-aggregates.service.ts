@@ -51,6 +51,36 @@ export interface NewOrderRow {
 }
 
 /**
+ * The CTEs of `insertNewSql` that add the inserted counted orders (`ins`, their members in `added`)
+ * to `order_sequence` as a delta: the members' current rows (exact: every writer keeps them with
+ * the orders, under the members' row locks, and the statement reads them as they were before it)
+ * and the new orders are numbered together by (placed_at, id), and only the rows that differ are
+ * written: each new order, and of the old rows the ones a new order displaced or now neighbours.
+ * A member's new orders after all their counted ones (the common case) insert those rows and set
+ * the previous last row's next_at; an earlier one renumbers the rows after it. Nothing is read from
+ * `orders`, so the cost follows the member's sequence rows, not their orders' heap pages.
+ */
+const sequenceDeltaSql = `
+seq_rows AS (
+  SELECT s.order_id AS id, s.member_id, s.placed_at, s.seq AS old_seq, s.prev_at AS old_prev, s.next_at AS old_next
+    FROM order_sequence s
+   WHERE s.member_id IN (SELECT a.member_id FROM added a) AND s.brand_id = $1
+  UNION ALL
+  SELECT i.id, i.member_id, i.placed_at, NULL, NULL, NULL
+    FROM ins i WHERE i.member_id IS NOT NULL AND ${countedOrderSql('i')}),
+seq_new AS (
+  SELECT r.id, r.member_id, r.placed_at, r.old_seq, r.old_prev, r.old_next,
+         row_number() OVER w AS seq, lag(r.placed_at) OVER w AS prev_at, lead(r.placed_at) OVER w AS next_at
+    FROM seq_rows r
+  WINDOW w AS (PARTITION BY r.member_id ORDER BY r.placed_at, r.id)),
+seq AS (
+  INSERT INTO order_sequence AS s (order_id, brand_id, member_id, placed_at, seq, prev_at, next_at)
+  SELECT n.id, $1, n.member_id, n.placed_at, n.seq, n.prev_at, n.next_at
+    FROM seq_new n
+   WHERE (n.old_seq, n.old_prev, n.old_next) IS DISTINCT FROM (n.seq, n.prev_at, n.next_at)
+  ON CONFLICT (order_id) DO UPDATE SET seq = EXCLUDED.seq, prev_at = EXCLUDED.prev_at, next_at = EXCLUDED.next_at)`;
+
+/**
  * $1 brand, $2 the new orders (jsonb array of NewOrderRow): inserts them (a known key is skipped)
  * with their repurchase flag already right, demotes the member's previous first order when a new
  * one comes before it, and adds the inserted counted orders to their members' aggregates — one
@@ -110,15 +140,18 @@ agg AS (
          first_order_at = LEAST(m.first_order_at, a.first_at), last_order_at = GREATEST(m.last_order_at, a.last_at),
          updated_at = now()
     FROM added a
-   WHERE m.id = a.member_id AND m.brand_id = $1)
+   WHERE m.id = a.member_id AND m.brand_id = $1),
+${sequenceDeltaSql}
 SELECT ${returning} FROM ins o`;
 
 /**
- * Members' order aggregates (order count, paid spend net of refunds, first and last order time) and
- * each order's repurchase flag. New orders (the hot path: webhooks, batches) are added to them in
- * the statement that inserts them (`insertNew`), from the member row and at most one index probe,
- * never from the member's whole history. Everything else that changes a member's orders — a refund,
- * a status change, a match, a merge — recomputes the members concerned from their orders in SQL.
+ * Members' order aggregates (order count, paid spend net of refunds, first and last order time),
+ * each order's repurchase flag and the members' `order_sequence` rows (the repurchase report's
+ * source). New orders (the hot path: webhooks, batches) are added to them in the statement that
+ * inserts them (`insertNew`), from the member row, at most one index probe and the member's
+ * sequence rows, never from the member's orders. Everything else that changes a member's orders —
+ * a refund, a status change, a match, a merge — recomputes the members concerned from their orders
+ * in SQL (`recomputeMembers`, the sequence with them).
  * Both run under the members' row locks (every writer takes them first, in id order), so the two
  * never interleave for one member and the aggregates stay exactly what a recomputation gives
  * (`recomputeBrand` repairs rows written behind commerce's back).
@@ -132,11 +165,6 @@ export class OrderAggregatesService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    // The derived order sequence (the repurchase report's source) moves with the aggregates: the
-    // first listener (commerce initialises before the libs that hook in), in the same transaction.
-    this.hooks.onMemberOrdersChanged((m, change) =>
-      refreshOrderSequence(m, change.brandId, change.memberIds),
-    );
     // A merge moves the orders, then recomputes both members from them (the survivor's flags too:
     // the merged member's first order may now be the survivor's repurchase, or the other way round).
     this.mergeRegistry.register('orders', async (m, { brandId, survivorId, mergedId }) => {
@@ -189,14 +217,16 @@ export class OrderAggregatesService implements OnModuleInit {
   }
 
   /**
-   * Recomputes the members' repurchase flags and aggregates in the caller's transaction. The caller
-   * holds the members' row locks (so two recomputes of one member cannot interleave).
+   * Recomputes the members' repurchase flags, aggregates and order sequence in the caller's
+   * transaction. The caller holds the members' row locks (so two recomputes of one member cannot
+   * interleave).
    */
   async recomputeMembers(manager: EntityManager, brandId: string, memberIds: string[]): Promise<void> {
     const ids = [...new Set(memberIds)];
     if (ids.length === 0) return;
     await manager.query(flagsSql('x.member_id = ANY($2::uuid[])'), [brandId, ids]);
     await manager.query(aggregatesSql('unnest($2::uuid[])'), [brandId, ids]);
+    await refreshOrderSequence(manager, brandId, ids);
   }
 
   /**
@@ -213,6 +243,7 @@ export class OrderAggregatesService implements OnModuleInit {
         [brandId],
       );
       const ids = rows.map((r) => r.id);
+      await refreshOrderSequence(m, brandId, ids);
       await this.hooks.memberOrdersChanged(m, { brandId, memberIds: ids, cause: 'order' });
       return { changedMembers: ids.length };
     });
