@@ -15,6 +15,7 @@ import {
   ratio,
   round,
   startDistApp,
+  stringFlag,
 } from './support';
 
 const SIYU_LOG_LEVEL = 'warn';
@@ -282,10 +283,13 @@ const bench: Bench = {
     await db.connect();
     try {
       progress('starting the Siyu API');
+      // --cpu-prof-dir <dir>: a V8 CPU profile of the API process, written when it stops.
+      const profileDir = stringFlag(args, 'cpu-prof-dir');
       api = await startDistApp({
         name: 'siyu-api',
         script: 'apps/api/src/main.js',
         env: { LOG_LEVEL: SIYU_LOG_LEVEL },
+        nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
       });
       const brand = await freshBrand(api);
       brandId = brand.brandId;
