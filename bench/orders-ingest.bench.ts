@@ -86,24 +86,29 @@ const CLOCK_TICKS = 100;
 /**
  * CPU time the API process and its Postgres backends spent during the run (Linux /proc): less
  * sensitive to what else the machine runs than orders/s, so runs at different loads compare.
- * Backends are counted from when the sampler first sees them (every 100 ms) to the end.
+ * Backends are counted from when the sampler first sees them (every 100 ms) to the end, or to
+ * their last sighting when the pool closed them (the API's pool opens and closes connections
+ * during a run).
  */
 function cpuAccount(apiPid: number) {
   const api0 = cpuMsOf(apiPid);
   const first = new Map<number, number>();
+  const last = new Map<number, number>();
   return {
     saw(pids: number[]) {
       for (const pid of pids) {
-        if (first.has(pid)) continue;
         const ms = cpuMsOf(pid);
-        if (ms !== null) first.set(pid, ms);
+        if (ms === null) continue;
+        if (!first.has(pid)) first.set(pid, ms);
+        last.set(pid, ms);
       }
     },
     stop(orders: number) {
       const api1 = cpuMsOf(apiPid);
       const apiMs = api0 === null || api1 === null ? null : api1 - api0;
       let postgresMs = 0;
-      for (const [pid, ms] of first) postgresMs += (cpuMsOf(pid) ?? ms) - ms;
+      // A backend the pool closed during the run counts up to its last sighting.
+      for (const [pid, ms] of first) postgresMs += (cpuMsOf(pid) ?? last.get(pid) ?? ms) - ms;
       const perThousand = (ms: number | null) => (ms === null ? null : round((ms * 1000) / orders, 1));
       return {
         apiMs: apiMs === null ? null : Math.round(apiMs),
