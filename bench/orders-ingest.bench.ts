@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +16,7 @@ import {
   ratio,
   round,
   startDistApp,
+  stringFlag,
 } from './support';
 
 const SIYU_LOG_LEVEL = 'warn';
@@ -68,22 +70,80 @@ async function drive(n: number, concurrency: number, work: (b: number) => Promis
   return performance.now() - started;
 }
 
+/** CPU time (user + system) a process has used so far, in ms; null when it is gone or /proc is not there. */
+function cpuMsOf(pid: number): number | null {
+  try {
+    // /proc/<pid>/stat: the fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time the API process and its Postgres backends spent during the run (Linux /proc): less
+ * sensitive to what else the machine runs than orders/s, so runs at different loads compare.
+ * Backends are counted from when the sampler first sees them (every 100 ms) to the end, or to
+ * their last sighting when the pool closed them (the API's pool opens and closes connections
+ * during a run).
+ */
+function cpuAccount(apiPid: number) {
+  const api0 = cpuMsOf(apiPid);
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  return {
+    saw(pids: number[]) {
+      for (const pid of pids) {
+        const ms = cpuMsOf(pid);
+        if (ms === null) continue;
+        if (!first.has(pid)) first.set(pid, ms);
+        last.set(pid, ms);
+      }
+    },
+    stop(orders: number) {
+      const api1 = cpuMsOf(apiPid);
+      const apiMs = api0 === null || api1 === null ? null : api1 - api0;
+      let postgresMs = 0;
+      // A backend the pool closed during the run counts up to its last sighting.
+      for (const [pid, ms] of first) postgresMs += (cpuMsOf(pid) ?? last.get(pid) ?? ms) - ms;
+      const perThousand = (ms: number | null) => (ms === null ? null : round((ms * 1000) / orders, 1));
+      return {
+        apiMs: apiMs === null ? null : Math.round(apiMs),
+        postgresMs: Math.round(postgresMs),
+        backends: first.size,
+        perThousandOrdersMs: {
+          api: perThousand(apiMs),
+          postgres: perThousand(postgresMs),
+          total: perThousand(apiMs === null ? null : apiMs + postgresMs),
+        },
+      };
+    },
+  };
+}
+
 /**
  * Samples pg_stat_activity for the API's connections every 100 ms: how often they were running a
  * statement, idle inside a transaction (waiting on Node) or waiting on a lock.
  */
-function samplePostgres(db: Client): { stop: () => Promise<Record<string, unknown>> } {
+function samplePostgres(
+  db: Client,
+  onBackends: (pids: number[]) => void,
+): { stop: () => Promise<Record<string, unknown>> } {
   const totals: Record<string, number> = { samples: 0, active: 0, idleInTransaction: 0, lockWaits: 0 };
   // What the active connections were running: a poor man's profile of the Postgres side.
   const statements = new Map<string, number>();
   let running = true;
   const loop = (async () => {
     while (running) {
-      const { rows } = await db.query<{ state: string; wait: string | null; query: string }>(
-        `SELECT state, wait_event_type AS wait, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query
+      const { rows } = await db.query<{ pid: number; state: string; wait: string | null; query: string }>(
+        `SELECT pid, state, wait_event_type AS wait, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query
            FROM pg_stat_activity WHERE application_name = 'siyu' AND datname = current_database() AND pid <> pg_backend_pid()`,
       );
       totals.samples++;
+      onBackends(rows.map((r) => r.pid));
       for (const r of rows) {
         if (r.state === 'active') {
           totals.active++;
@@ -282,10 +342,13 @@ const bench: Bench = {
     await db.connect();
     try {
       progress('starting the Siyu API');
+      // --cpu-prof-dir <dir>: a V8 CPU profile of the API process, written when it stops.
+      const profileDir = stringFlag(args, 'cpu-prof-dir');
       api = await startDistApp({
         name: 'siyu-api',
         script: 'apps/api/src/main.js',
         env: { LOG_LEVEL: SIYU_LOG_LEVEL },
+        nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
       });
       const brand = await freshBrand(api);
       brandId = brand.brandId;
@@ -303,7 +366,8 @@ const bench: Bench = {
       const analyzer = autoAnalyze(env.DATABASE_URL);
       const sampler = new Client({ connectionString: env.DATABASE_URL });
       await sampler.connect();
-      const pg = samplePostgres(sampler);
+      const cpu = cpuAccount(api.pid);
+      const pg = samplePostgres(sampler, (pids) => cpu.saw(pids));
       const latencies: number[] = [];
       let created = 0;
       let done = 0;
@@ -334,6 +398,7 @@ const bench: Bench = {
       const analyzed = await analyzer.stop();
       const loadAfter = loadavg().map((l) => round(l, 2));
       const postgres = await pg.stop();
+      const cpuUsed = cpu.stop(total);
       await sampler.end();
       const ordersPerSec = round((total * 1000) / ms, 0);
       progress(`Siyu: ${ordersPerSec} orders/s`);
@@ -367,6 +432,7 @@ const bench: Bench = {
           ...counts,
         },
         postgresSampled: postgres,
+        cpu: cpuUsed,
         autoAnalyze: analyzed,
         bareInsert: bare,
         ratio: { siyuToBare: ratio(ordersPerSec, bare.ordersPerSec) },

@@ -9,7 +9,7 @@ export { OrderAggregatesService } from './order-aggregates.service';
 export { OrderMatcherService } from './order-matcher.service';
 export { rebuildOrderSequence, refreshOrderSequence } from './order-sequence';
 export type { MatchResult } from './order-matcher.service';
-export { OrdersService } from './orders.service';
+export { OrdersService, PreparedOrders } from './orders.service';
 export type { BatchItemResult, RecordOutcome, RefundResult } from './orders.service';
 export type { OrderItemView, OrderRefundView, OrderSummary, OrderView } from './orders.repository';
 export { OrderCreateDto, OrderItemDto } from './dto/order-create.dto';

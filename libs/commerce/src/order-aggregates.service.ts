@@ -51,6 +51,38 @@ export interface NewOrderRow {
 }
 
 /**
+ * The CTEs of `insertNewSql` that add the inserted counted orders (`ins`, their members in `added`)
+ * to `order_sequence` as a delta: the members' current rows (exact: every writer keeps them with
+ * the orders, under the members' row locks, and the statement reads them as they were before it)
+ * and the new orders are numbered together by (placed_at, id), and only the rows that differ are
+ * written: each new order, and of the old rows the ones a new order displaced or now neighbours.
+ * A member's new orders after all their counted ones (the common case) insert those rows and set
+ * the previous last row's next_at; an earlier one renumbers the rows after it. Nothing is read from
+ * `orders`, so the cost follows the member's sequence rows, not their orders' heap pages. The rows
+ * are found by member alone (the members are the brand's, locked by the caller under it): a brand
+ * condition beside it, on a table without fresh statistics, was planned as a bitmap AND with the
+ * brand's whole (brand_id, placed_at) index for every member.
+ */
+const sequenceDeltaSql = `
+seq_rows AS (
+  SELECT s.order_id AS id, s.member_id, s.placed_at, s.seq AS old_seq, s.prev_at AS old_prev, s.next_at AS old_next
+    FROM added a JOIN order_sequence s ON s.member_id = a.member_id
+  UNION ALL
+  SELECT i.id, i.member_id, i.placed_at, NULL, NULL, NULL
+    FROM ins i WHERE i.member_id IS NOT NULL AND ${countedOrderSql('i')}),
+seq_new AS (
+  SELECT r.id, r.member_id, r.placed_at, r.old_seq, r.old_prev, r.old_next,
+         row_number() OVER w AS seq, lag(r.placed_at) OVER w AS prev_at, lead(r.placed_at) OVER w AS next_at
+    FROM seq_rows r
+  WINDOW w AS (PARTITION BY r.member_id ORDER BY r.placed_at, r.id)),
+seq AS (
+  INSERT INTO order_sequence AS s (order_id, brand_id, member_id, placed_at, seq, prev_at, next_at)
+  SELECT n.id, $1, n.member_id, n.placed_at, n.seq, n.prev_at, n.next_at
+    FROM seq_new n
+   WHERE (n.old_seq, n.old_prev, n.old_next) IS DISTINCT FROM (n.seq, n.prev_at, n.next_at)
+  ON CONFLICT (order_id) DO UPDATE SET seq = EXCLUDED.seq, prev_at = EXCLUDED.prev_at, next_at = EXCLUDED.next_at)`;
+
+/**
  * $1 brand, $2 the new orders (jsonb array of NewOrderRow): inserts them (a known key is skipped)
  * with their repurchase flag already right, demotes the member's previous first order when a new
  * one comes before it, and adds the inserted counted orders to their members' aggregates — one
@@ -61,6 +93,11 @@ export interface NewOrderRow {
  * counted order the member has; the member row (locked by the caller, exact by this very rule)
  * says when that is possible (no orders yet, or a new one at or before first_order_at), and only
  * then is the member's current first order looked up (one probe of the counted-orders index).
+ *
+ * Each member's candidates are settled in one row (`firsts`: the earliest new order against the
+ * current first), never by joining the batch's CTEs with each other: their row counts are unknown
+ * to the planner (estimated at 1–2), and such joins were planned as nested loops, 1,000 × 1,000
+ * comparisons per delivery (150–200 ms of one delivery's statement under load).
  */
 const insertNewSql = (returning: string) => `
 WITH r AS MATERIALIZED (
@@ -70,35 +107,32 @@ WITH r AS MATERIALIZED (
          link_code text, n bigint)),
 c AS (SELECT r.id, r.member_id, r.placed_at FROM r WHERE r.member_id IS NOT NULL AND ${countedOrderSql('r')}),
 ms AS (
-  SELECT x.member_id, mm.order_count > 0 AS had, (mm.order_count = 0 OR x.first_new <= mm.first_order_at) AS contested
-    FROM (SELECT member_id, min(placed_at) AS first_new FROM c GROUP BY member_id) x
+  SELECT x.member_id, x.id AS new_id, x.placed_at AS new_at, mm.order_count > 0 AS had,
+         (mm.order_count = 0 OR x.placed_at <= mm.first_order_at) AS contested
+    FROM (SELECT DISTINCT ON (c.member_id) c.member_id, c.id, c.placed_at FROM c ORDER BY c.member_id, c.placed_at, c.id) x
     JOIN members mm ON mm.id = x.member_id AND mm.brand_id = $1),
-prior AS (
-  SELECT ms.member_id, f.id, f.placed_at
-    FROM ms CROSS JOIN LATERAL (
-      SELECT p.id, p.placed_at FROM orders p
-       WHERE p.member_id = ms.member_id AND ${countedOrderSql('p')}
-       ORDER BY p.placed_at, p.id LIMIT 1) f
-   WHERE ms.contested AND ms.had),
 firsts AS (
-  SELECT DISTINCT ON (y.member_id) y.member_id, y.id
-    FROM (SELECT c.member_id, c.id, c.placed_at FROM c JOIN ms ON ms.member_id = c.member_id AND ms.contested
-          UNION ALL
-          SELECT prior.member_id, prior.id, prior.placed_at FROM prior) y
-   ORDER BY y.member_id, y.placed_at, y.id),
+  SELECT ms.member_id, f.id AS prior_id,
+         CASE WHEN f.id IS NOT NULL AND (f.placed_at, f.id) < (ms.new_at, ms.new_id) THEN f.id ELSE ms.new_id END AS id
+    FROM ms LEFT JOIN LATERAL (
+      SELECT p.id, p.placed_at FROM orders p
+       WHERE ms.had AND p.member_id = ms.member_id AND ${countedOrderSql('p')}
+       ORDER BY p.placed_at, p.id LIMIT 1) f ON true
+   WHERE ms.contested),
 ins AS (
   INSERT INTO orders AS o (id, brand_id, member_id, source, external_id, status, currency, amount_minor, refunded_minor,
                            placed_at, coupon_codes, link_code, is_repurchase)
   SELECT r.id, $1, r.member_id, r.source, r.external_id, r.status, r.currency, r.amount_minor, r.refunded_minor,
-         r.placed_at, r.coupon_codes, r.link_code, c.id IS NOT NULL AND f.id IS NULL
-    FROM r LEFT JOIN c ON c.id = r.id LEFT JOIN firsts f ON f.id = r.id
+         r.placed_at, r.coupon_codes, r.link_code,
+         r.member_id IS NOT NULL AND ${countedOrderSql('r')} AND f.id IS NULL
+    FROM r LEFT JOIN firsts f ON f.id = r.id
    ORDER BY r.n
   ON CONFLICT (brand_id, source, external_id) DO NOTHING
   RETURNING o.*),
 demoted AS (
   UPDATE orders o SET is_repurchase = true
-    FROM prior LEFT JOIN firsts f ON f.id = prior.id
-   WHERE o.id = prior.id AND f.id IS NULL AND NOT o.is_repurchase),
+    FROM firsts f
+   WHERE o.id = f.prior_id AND f.id <> f.prior_id AND NOT o.is_repurchase),
 added AS (
   SELECT i.member_id, count(*)::int AS n, sum(i.amount_minor - i.refunded_minor)::bigint AS spend,
          min(i.placed_at) AS first_at, max(i.placed_at) AS last_at
@@ -110,15 +144,18 @@ agg AS (
          first_order_at = LEAST(m.first_order_at, a.first_at), last_order_at = GREATEST(m.last_order_at, a.last_at),
          updated_at = now()
     FROM added a
-   WHERE m.id = a.member_id AND m.brand_id = $1)
+   WHERE m.id = a.member_id AND m.brand_id = $1),
+${sequenceDeltaSql}
 SELECT ${returning} FROM ins o`;
 
 /**
- * Members' order aggregates (order count, paid spend net of refunds, first and last order time) and
- * each order's repurchase flag. New orders (the hot path: webhooks, batches) are added to them in
- * the statement that inserts them (`insertNew`), from the member row and at most one index probe,
- * never from the member's whole history. Everything else that changes a member's orders — a refund,
- * a status change, a match, a merge — recomputes the members concerned from their orders in SQL.
+ * Members' order aggregates (order count, paid spend net of refunds, first and last order time),
+ * each order's repurchase flag and the members' `order_sequence` rows (the repurchase report's
+ * source). New orders (the hot path: webhooks, batches) are added to them in the statement that
+ * inserts them (`insertNew`), from the member row, at most one index probe and the member's
+ * sequence rows, never from the member's orders. Everything else that changes a member's orders —
+ * a refund, a status change, a match, a merge — recomputes the members concerned from their orders
+ * in SQL (`recomputeMembers`, the sequence with them).
  * Both run under the members' row locks (every writer takes them first, in id order), so the two
  * never interleave for one member and the aggregates stay exactly what a recomputation gives
  * (`recomputeBrand` repairs rows written behind commerce's back).
@@ -132,11 +169,6 @@ export class OrderAggregatesService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    // The derived order sequence (the repurchase report's source) moves with the aggregates: the
-    // first listener (commerce initialises before the libs that hook in), in the same transaction.
-    this.hooks.onMemberOrdersChanged((m, change) =>
-      refreshOrderSequence(m, change.brandId, change.memberIds),
-    );
     // A merge moves the orders, then recomputes both members from them (the survivor's flags too:
     // the merged member's first order may now be the survivor's repurchase, or the other way round).
     this.mergeRegistry.register('orders', async (m, { brandId, survivorId, mergedId }) => {
@@ -189,14 +221,16 @@ export class OrderAggregatesService implements OnModuleInit {
   }
 
   /**
-   * Recomputes the members' repurchase flags and aggregates in the caller's transaction. The caller
-   * holds the members' row locks (so two recomputes of one member cannot interleave).
+   * Recomputes the members' repurchase flags, aggregates and order sequence in the caller's
+   * transaction. The caller holds the members' row locks (so two recomputes of one member cannot
+   * interleave).
    */
   async recomputeMembers(manager: EntityManager, brandId: string, memberIds: string[]): Promise<void> {
     const ids = [...new Set(memberIds)];
     if (ids.length === 0) return;
     await manager.query(flagsSql('x.member_id = ANY($2::uuid[])'), [brandId, ids]);
     await manager.query(aggregatesSql('unnest($2::uuid[])'), [brandId, ids]);
+    await refreshOrderSequence(manager, brandId, ids);
   }
 
   /**
@@ -213,6 +247,7 @@ export class OrderAggregatesService implements OnModuleInit {
         [brandId],
       );
       const ids = rows.map((r) => r.id);
+      await refreshOrderSequence(m, brandId, ids);
       await this.hooks.memberOrdersChanged(m, { brandId, memberIds: ids, cause: 'order' });
       return { changedMembers: ids.length };
     });

@@ -14,9 +14,11 @@ WINDOW w AS (PARTITION BY o.member_id ORDER BY o.placed_at, o.id)`;
 
 /**
  * Brings the members' rows of `order_sequence` up to date with their orders, in the caller's
- * transaction (after the commerce lib recomputed their aggregates, under their row locks): rows
- * of orders that stopped counting (refunded, cancelled) go, the rest are written where they
- * changed. Keyed by order, so an order moved to another member by a merge moves with it.
+ * transaction (OrderAggregatesService.recomputeMembers, after the members' aggregates, under their
+ * row locks): rows of orders that stopped counting (refunded, cancelled) go, the rest are written
+ * where they changed. Keyed by order, so an order moved to another member by a merge moves with it.
+ * New orders do not come here: `OrderAggregatesService.insertNew` adds them as a delta that gives
+ * the same rows.
  */
 export async function refreshOrderSequence(
   manager: EntityManager,

@@ -264,6 +264,74 @@ describe('commerce (int)', () => {
     for (const m of ms) expect(firstsLast.get(m.id)).not.toBe(firstsAfter.get(m.id));
   });
 
+  it('new orders enter order_sequence as a delta equal to a recomputation: appends, earlier orders, ties, concurrent deliveries', async () => {
+    const actor = await brand();
+    const [a, b, c] = await Promise.all([member(actor), member(actor), member(actor)]);
+    const at = (day: number, second = 0) =>
+      new Date(Date.UTC(2025, 0, 1) + day * 86_400_000 + second * 1000).toISOString();
+
+    // Appends, one order at a time, in placed order.
+    for (const day of [10, 20, 30]) await orders.record(actor, order({ memberId: a.id, placedAt: at(day) }));
+    await expectExact(actor.brandId);
+    // Another append writes the new row and the previous last row's next_at, and leaves the rest alone.
+    const versions = async () =>
+      new Map(
+        (
+          await ds.query(`SELECT order_id, xmin::text AS v FROM order_sequence WHERE member_id = $1`, [a.id])
+        ).map((r: { order_id: string; v: string }) => [r.order_id, r.v]),
+      );
+    const before = await versions();
+    const { order: last } = await orders.record(actor, order({ memberId: a.id, placedAt: at(40) }));
+    const after = await versions();
+    const rewritten = [...before.keys()].filter((id) => after.get(id) !== before.get(id));
+    const [{ id: previousLast }] = await ds.query(
+      `SELECT id FROM orders WHERE member_id = $1 AND placed_at = $2`,
+      [a.id, at(30)],
+    );
+    expect(rewritten).toEqual([previousLast]);
+    expect(after.has(last.id)).toBe(true);
+    await expectExact(actor.brandId);
+
+    // One batch: a's orders before all of its others, between two, and at the same instant as one
+    // (ties go by id); b's first orders out of placed order; c's with orders that do not count.
+    await orders.recordBatch(actor, [
+      order({ memberId: a.id, placedAt: at(15) }),
+      order({ memberId: a.id, placedAt: at(1) }),
+      order({ memberId: a.id, placedAt: at(30) }),
+      order({ memberId: a.id, placedAt: at(30) }),
+      order({ memberId: b.id, placedAt: at(50) }),
+      order({ memberId: b.id, placedAt: at(5) }),
+      order({ memberId: b.id, placedAt: at(25), status: 'partially_refunded', refundedMinor: '10' }),
+      order({ memberId: c.id, placedAt: at(3), status: 'cancelled' }),
+      order({ memberId: c.id, placedAt: at(4), status: 'refunded' }),
+      order({ memberId: c.id, placedAt: at(6) }),
+      order({ identities: { unionid: `nobody-${randomUUID()}` }, placedAt: at(2) }),
+    ]);
+    await expectExact(actor.brandId);
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM order_sequence WHERE brand_id = $1`, [
+      actor.brandId,
+    ]);
+    expect(n).toBe(4 + 4 + 3 + 1);
+
+    // Concurrent deliveries for the same members, in and out of placed order, no key in two of them:
+    // each waits for the members' locks and adds to the rows the one before it wrote.
+    await Promise.all(
+      Array.from({ length: 6 }, (_, k) =>
+        orders.recordBatch(
+          actor,
+          [a, b, c].map((x, j) =>
+            order({
+              memberId: x.id,
+              placedAt: at(((k * 17 + j * 29) % 60) + 1, k),
+              amountMinor: String(100 + k),
+            }),
+          ),
+        ),
+      ),
+    );
+    await expectExact(actor.brandId);
+  });
+
   /** Each member's first counted order (by placed time, then id), from the orders. */
   async function firstOrders(brandId: string): Promise<Map<string, string>> {
     const rows: Array<{ member_id: string; id: string }> = await ds.query(
@@ -278,7 +346,8 @@ describe('commerce (int)', () => {
   /**
    * The members' aggregates and every order's flag against a computation in this test from the
    * order rows: counted orders (paid, partially refunded) sorted by placed time then id; the first
-   * is not a repurchase, the others are; count, net spend, first and last placed time.
+   * is not a repurchase, the others are; count, net spend, first and last placed time; and each
+   * counted order's `order_sequence` row (its number, the previous and next placed times).
    */
   async function expectExact(brandId: string): Promise<void> {
     const rows: Array<{
@@ -297,6 +366,7 @@ describe('commerce (int)', () => {
     const byMember = new Map<string, typeof rows>();
     for (const r of rows) byMember.set(r.member_id, [...(byMember.get(r.member_id) ?? []), r]);
     const expectedFlags = new Map<string, boolean>();
+    const expectedSequence = new Map<string, unknown>();
     const expected: Record<string, unknown> = {};
     for (const [memberId, list] of byMember) {
       const counted = list
@@ -305,7 +375,15 @@ describe('commerce (int)', () => {
           (a, b) => a.placed_at.getTime() - b.placed_at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
         );
       for (const r of list) expectedFlags.set(r.id, false);
-      counted.forEach((r, i) => expectedFlags.set(r.id, i > 0));
+      counted.forEach((r, i) => {
+        expectedFlags.set(r.id, i > 0);
+        expectedSequence.set(r.id, {
+          member_id: memberId,
+          seq: i + 1,
+          prev_at: counted[i - 1]?.placed_at ?? null,
+          next_at: counted[i + 1]?.placed_at ?? null,
+        });
+      });
       expected[memberId] = {
         order_count: counted.length,
         spend: counted.reduce((s, r) => s + BigInt(r.amount) - BigInt(r.refunded), 0n).toString(),
@@ -320,5 +398,21 @@ describe('commerce (int)', () => {
     for (const memberId of byMember.keys()) actual[memberId] = await aggregates(memberId);
     expect(actual).toEqual(expected);
     expect(new Map(rows.map((r) => [r.id, r.is_repurchase]))).toEqual(expectedFlags);
+    expect(await sequenceOf(brandId)).toEqual(expectedSequence);
+  }
+
+  /** The brand's `order_sequence` rows by order id. */
+  async function sequenceOf(brandId: string): Promise<Map<string, unknown>> {
+    const rows: Array<{
+      order_id: string;
+      member_id: string;
+      seq: number;
+      prev_at: Date | null;
+      next_at: Date | null;
+    }> = await ds.query(
+      `SELECT order_id, member_id, seq, prev_at, next_at FROM order_sequence WHERE brand_id = $1`,
+      [brandId],
+    );
+    return new Map(rows.map(({ order_id, ...r }) => [order_id, r]));
   }
 });

@@ -12,12 +12,13 @@ import {
   Page,
 } from '@siyu/platform';
 import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
+import { validateSync } from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
 import { CommerceHooks } from './commerce-hooks';
 import { ORDER_EVENT_TYPES, OrderStatus, SYSTEM_REFUND_PREFIX } from './commerce.constants';
 import { CommerceException } from './commerce.errors';
 import { inTransaction, lockMembers, RetryTransaction } from './commerce-tx';
+import { withValidationMetadataMemo } from './dto/batch-validation';
 import { OrderCreateDto } from './dto/order-create.dto';
 import { OrderRefundCreateDto } from './dto/order-refund-create.dto';
 import { parseMinorUnits } from './dto/validators';
@@ -86,6 +87,21 @@ const MAX_IDENTITY_LOCKS = 1_000;
 
 const keyOf = (o: { source: string; externalId: string }) => `${o.source}\u0000${o.externalId}`;
 
+/**
+ * Orders validated and normalised (`OrdersService.prepareBatch`), ready to be recorded: a caller
+ * that opens its own transaction prepares them first, so the transaction does not stay open (and
+ * its members' rows locked) while Node validates, nor validates again when it is retried.
+ */
+export class PreparedOrders {
+  /** @internal */
+  constructor(
+    readonly size: number,
+    readonly single: boolean,
+    readonly valid: readonly NormOrder[],
+    readonly failures: ReadonlyMap<number, DomainException>,
+  ) {}
+}
+
 class ItemError extends Error {
   constructor(readonly error: DomainException) {
     super(error.message);
@@ -120,7 +136,7 @@ export class OrdersService {
     input: unknown,
     opts: { manager?: EntityManager } = {},
   ): Promise<{ outcome: RecordOutcome; order: OrderView }> {
-    const [result] = await this.recordMany(actor, [input], { ...opts, single: true });
+    const [result] = await this.recordMany(actor, this.prepare([input], true), opts);
     if (result.outcome === 'failed') throw result.error;
     return result;
   }
@@ -128,39 +144,63 @@ export class OrdersService {
   /**
    * Records up to 1,000 orders set-wise. Each order is validated alone; a bad one is reported by its
    * index (field paths `orders[i].…`) and the good ones are recorded, all in one transaction.
+   * `inputs` may be a batch prepared beforehand (`prepareBatch`).
    */
   async recordBatch(
     actor: Actor,
-    inputs: unknown[],
+    inputs: unknown[] | PreparedOrders,
     opts: { manager?: EntityManager } = {},
   ): Promise<BatchItemResult[]> {
-    return this.recordMany(actor, inputs, { ...opts, single: false });
+    const batch = inputs instanceof PreparedOrders ? inputs : this.prepareBatch(inputs);
+    if (batch.single) throw new Error('recordBatch takes a batch prepared by prepareBatch');
+    return this.recordMany(actor, batch, opts);
+  }
+
+  /**
+   * Validates and normalises a batch for `recordBatch`, without touching the database: what a caller
+   * does before it opens the transaction the orders are recorded in.
+   */
+  prepareBatch(inputs: unknown[]): PreparedOrders {
+    return this.prepare(inputs, false);
+  }
+
+  private prepare(inputs: unknown[], single: boolean): PreparedOrders {
+    const failures = new Map<number, DomainException>();
+    const valid: NormOrder[] = [];
+    withValidationMetadataMemo(() => {
+      for (let i = 0; i < inputs.length; i++) {
+        const normalised = this.normalise(inputs[i], i, single ? '' : `orders[${i}]`);
+        if (normalised instanceof DomainException) failures.set(i, normalised);
+        else valid.push(normalised);
+      }
+    });
+    return new PreparedOrders(inputs.length, single, valid, failures);
   }
 
   private async recordMany(
     actor: Actor,
-    inputs: unknown[],
-    opts: { manager?: EntityManager; single: boolean },
+    batch: PreparedOrders,
+    opts: { manager?: EntityManager },
   ): Promise<BatchItemResult[]> {
-    const failures = new Map<number, DomainException>();
+    const failures = new Map(batch.failures);
     const done = new Map<number, { outcome: RecordOutcome; order: OrderView }>();
-    const prefix = (i: number) => (opts.single ? '' : `orders[${i}]`);
-    const valid: NormOrder[] = [];
-    for (let i = 0; i < inputs.length; i++) {
-      const normalised = await this.normalise(inputs[i], i, prefix(i));
-      if (normalised instanceof DomainException) failures.set(i, normalised);
-      else valid.push(normalised);
-    }
-    if (valid.length > 0) {
+    const prefix = (i: number) => (batch.single ? '' : `orders[${i}]`);
+    if (batch.valid.length > 0) {
+      // The write mutates its orders (their resolved member): each attempt gets its own copies.
       const written = await inTransaction(this.ds, opts.manager, (m) =>
-        this.write(m, actor, valid, opts.single),
+        this.write(
+          m,
+          actor,
+          batch.valid.map((o) => ({ ...o })),
+          batch.single,
+        ),
       );
       for (const [index, e] of written.failed)
-        failures.set(index, opts.single ? e : withPrefix(e, (field) => `${prefix(index)}.${field}`));
+        failures.set(index, batch.single ? e : withPrefix(e, (field) => `${prefix(index)}.${field}`));
       for (const [index, r] of written.done) done.set(index, r);
     }
 
-    return inputs.map((_, index) => {
+    return Array.from({ length: batch.size }, (_, index) => {
       const failure = failures.get(index);
       if (failure) return { index, outcome: 'failed' as const, error: failure };
       const ok = done.get(index);
@@ -169,8 +209,11 @@ export class OrdersService {
     });
   }
 
-  /** Validation and normalisation of one input: the order, or the error that names its fields. */
-  private async normalise(raw: unknown, index: number, prefix: string): Promise<NormOrder | DomainException> {
+  /**
+   * Validation and normalisation of one input: the order, or the error that names its fields.
+   * Synchronous (`validateSync`: every rule of the order DTOs is), inside `prepare`'s pass.
+   */
+  private normalise(raw: unknown, index: number, prefix: string): NormOrder | DomainException {
     const at = (field: string) => (prefix ? (field ? `${prefix}.${field}` : prefix) : field);
     const invalid = (errors: FieldError[]) =>
       new DomainException(
@@ -182,7 +225,7 @@ export class OrdersService {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
       return invalid([{ field: '', message: 'an order must be a JSON object' }]);
     const dto = plainToInstance(OrderCreateDto, raw);
-    const errors = await validate(dto, {
+    const errors = validateSync(dto, {
       whitelist: true,
       forbidNonWhitelisted: true,
       validationError: { target: false, value: false },

@@ -4,9 +4,10 @@ import { Order } from './order.entity';
 /**
  * Each counted order's place among its member's counted orders by (placed_at, id): its number
  * (`seq`, 1 for the first order) and when the member's previous and next counted orders were
- * placed. Derived from `orders` and kept current with them (order-sequence.ts, from
- * CommerceHooks.memberOrdersChanged), so the repurchase report finds each buyer's first order in a
- * range (`prev_at` before it) and whether a second followed (`next_at`) without grouping the orders.
+ * placed. Derived from `orders` and kept current with them in the orders' transaction (new orders
+ * as a delta by OrderAggregatesService.insertNew, every other change by order-sequence.ts), so the
+ * repurchase report finds each buyer's first order in a range (`prev_at` before it) and whether a
+ * second followed (`next_at`) without grouping the orders.
  */
 @Entity('order_sequence')
 @Index('order_sequence_brand_placed_idx', ['brandId', 'placedAt'])

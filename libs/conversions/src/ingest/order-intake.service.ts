@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { BatchItemResult, OrderRefundCreateDto, OrdersService, RefundResult } from '@siyu/commerce';
+import {
+  BatchItemResult,
+  OrderRefundCreateDto,
+  OrdersService,
+  PreparedOrders,
+  RefundResult,
+} from '@siyu/commerce';
 import { Actor, DomainException, FieldError } from '@siyu/platform';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -42,8 +48,21 @@ export class OrderIntakeService {
     }
   }
 
-  /** Records orders in the caller's transaction; per-order outcomes, failures included. */
-  record(m: EntityManager, actor: Actor, orders: Array<Record<string, unknown>>): Promise<BatchItemResult[]> {
+  /**
+   * Validates and normalises orders before the transaction that records them opens (commerce's
+   * rules): the transaction then holds its locks only for the database work, and a retry does not
+   * validate again.
+   */
+  prepare(orders: Array<Record<string, unknown>>): PreparedOrders {
+    return this.orders.prepareBatch(orders);
+  }
+
+  /** Records orders (raw, or prepared) in the caller's transaction; per-order outcomes, failures included. */
+  record(
+    m: EntityManager,
+    actor: Actor,
+    orders: Array<Record<string, unknown>> | PreparedOrders,
+  ): Promise<BatchItemResult[]> {
     return this.orders.recordBatch(actor, orders, { manager: m });
   }
 
@@ -54,7 +73,7 @@ export class OrderIntakeService {
   async recordAll(
     m: EntityManager,
     actor: Actor,
-    orders: Array<Record<string, unknown>>,
+    orders: Array<Record<string, unknown>> | PreparedOrders,
     fieldOf: (index: number, field: string) => string,
   ): Promise<Array<Exclude<BatchItemResult, { outcome: 'failed' }>>> {
     const results = await this.record(m, actor, orders);

@@ -88,13 +88,9 @@ export class ShopifyWebhookService {
     const mapped = mapShopifyOrder(body, slug);
     if ('errors' in mapped)
       throw IngestException.payload(mapped.errors, 'The Shopify order has invalid fields');
+    const prepared = this.intake.prepare([{ ...mapped.order, source: slug }]);
     const [r] = await this.intake.transaction((m) =>
-      this.intake.recordAll(
-        m,
-        actor,
-        [{ ...mapped.order, source: slug }],
-        (_i, f) => shopifyField(f) || 'body',
-      ),
+      this.intake.recordAll(m, actor, prepared, (_i, f) => shopifyField(f) || 'body'),
     );
     return {
       webhookId: key,

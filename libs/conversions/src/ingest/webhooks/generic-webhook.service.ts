@@ -73,14 +73,13 @@ export class GenericWebhookService {
       actorId: source.id,
       requestId: d.requestId,
     };
-    const recorded = orders.length
+    // Validated before the transaction opens (and once, however often the transaction is retried).
+    const prepared = orders.length
+      ? this.intake.prepare(orders.map((o) => ({ ...o, source: source.slug })))
+      : null;
+    const recorded = prepared
       ? await this.intake.transaction((m) =>
-          this.intake.recordAll(
-            m,
-            actor,
-            orders.map((o) => ({ ...o, source: source.slug })),
-            (i, f) => (f ? `orders[${i}].${f}` : `orders[${i}]`),
-          ),
+          this.intake.recordAll(m, actor, prepared, (i, f) => (f ? `orders[${i}].${f}` : `orders[${i}]`)),
         )
       : [];
     const refunded = [];
