@@ -53,5 +53,9 @@ export const RECENCY_BUCKETS = buckets([
 export const ratioSql = (num: string, den: string) =>
   `CASE WHEN ${den} = 0 THEN '0.0000' ELSE round(${num}::numeric / ${den}, 4)::text END`;
 
+/** Percentiles of fractional days in one sort: a float8[] (NULL when there are no rows). */
+export const daysPercentilesSql = (ps: number[], days: string) =>
+  `percentile_cont(ARRAY[${ps.join(', ')}]::float8[]) WITHIN GROUP (ORDER BY ${days})`;
+
 /** Fractional days rounded to 0.1 day, as text (NULL stays NULL). */
 export const daysRoundSql = (days: string) => `round((${days})::numeric, 1)::text`;

@@ -2,6 +2,7 @@ import { ReportQuery } from '../report-runner';
 import {
   counted,
   DayBucket,
+  daysPercentilesSql,
   daysRoundSql,
   GAP_BUCKETS,
   inSegment,
@@ -41,59 +42,22 @@ export const REPURCHASE_COLUMNS = ['section', 'dimension', 'key', 'label', 'metr
  * - days_since_last_order: members with a counted order before the as-of instant; whole days from
  *   their last counted order before it to it.
  */
-/** The percentiles of each distribution, in the order of the summary rows. */
-const PERCENTILES = [0.5, 0.75];
-
 /**
- * The CTEs that summarise relation `name` (one column, `days`) without sorting it:
- *
- * - `<name>_days`: members per whole day (`floor(days)`; NULL holds the rows without a value) and
- *   how many rows of lower days come before that day;
- * - `<name>_at`: for each percentile p, the two 0-based positions `percentile_cont` interpolates
- *   between (floor and ceil of p × (count − 1)), the day that holds each and its place in that day;
- * - `<name>_p`: the values at those places (only the rows of those few days are sorted) and the
- *   percentiles as `percentile_cont` computes them (lo + (pos − floor(pos)) × (hi − lo), float8), so
- *   the figures equal `percentile_cont(ARRAY[…]) WITHIN GROUP (ORDER BY days)` over the relation.
- */
-export function distributionCtes(name: string): string {
-  return `${name}_days AS MATERIALIZED (
-  SELECT h.day, h.n, (sum(h.n) OVER (ORDER BY h.day) - h.n)::bigint AS before
-    FROM (SELECT floor(days) AS day, count(*) AS n FROM ${name} GROUP BY 1) h
-), ${name}_at AS MATERIALIZED (
-  SELECT x.i, x.pos, x.rank, d.day, x.rank - d.before AS k
-    FROM (SELECT q.i, q.p * (t.n - 1) AS pos, r.rank
-            FROM (SELECT sum(n)::float8 AS n FROM ${name}_days WHERE day IS NOT NULL) t
-           CROSS JOIN unnest(ARRAY[${PERCENTILES.join(', ')}]::float8[]) WITH ORDINALITY AS q(p, i)
-           CROSS JOIN LATERAL (VALUES (floor(q.p * (t.n - 1))), (ceil(q.p * (t.n - 1)))) AS r(rank)
-           WHERE t.n > 0) x
-    JOIN ${name}_days d ON d.day IS NOT NULL AND x.rank >= d.before AND x.rank < d.before + d.n
-), ${name}_p AS (
-  SELECT array_agg(v.lo + (v.pos - floor(v.pos)) * (v.hi - v.lo) ORDER BY v.i) AS p
-    FROM (SELECT a.i, a.pos, min(o.days) FILTER (WHERE a.rank = floor(a.pos)) AS lo,
-                 min(o.days) FILTER (WHERE a.rank = ceil(a.pos)) AS hi
-            FROM ${name}_at a
-            JOIN (SELECT floor(days) AS day, row_number() OVER (PARTITION BY floor(days) ORDER BY days) - 1 AS k, days
-                    FROM ${name} WHERE floor(days) = ANY (ARRAY(SELECT day FROM ${name}_at))) o ON o.day = a.day AND o.k = a.k
-           GROUP BY a.i, a.pos) v
-)`;
-}
-
-/**
- * The rows of one distribution in the report's long form: count, median and p75 (from
- * `<name>_p`), and the members per bucket (sums of `<name>_days`), the summary under dimension
- * `all`, the buckets under `days_bucket`.
+ * One pass over a relation of `days`: count, median and p75 (one sort), and the members per
+ * bucket, as rows of the report's long form (the summary under dimension `all`, the buckets under
+ * `days_bucket`).
  */
 function distributionSql(
   s: number,
   section: string,
   label: string,
-  name: string,
+  source: string,
   list: readonly DayBucket[],
 ): string {
   const filters = list
     .map(
       (b, i) =>
-        `COALESCE(sum(n) FILTER (WHERE day >= ${b.lo}${b.hi === null ? '' : ` AND day <= ${b.hi}`}), 0)::int AS b${i + 1}`,
+        `count(*) FILTER (WHERE days >= ${b.lo}${b.hi === null ? '' : ` AND days < ${b.hi + 1}`})::int AS b${i + 1}`,
     )
     .join(', ');
   const rows = [
@@ -105,9 +69,9 @@ function distributionSql(
     ),
   ];
   return `SELECT ${s}, v.d, v.o, v.key, v.i, '${section}', v.dimension, v.key, v.label, v.metric, v.value
-    FROM (SELECT COALESCE(sum(n), 0)::int AS n, (SELECT p FROM ${name}_p) AS p,
+    FROM (SELECT count(*)::int AS n, ${daysPercentilesSql([0.5, 0.75], 'days')} AS p,
                  ${filters}
-            FROM ${name}_days) g
+            FROM ${source}) g
    CROSS JOIN LATERAL (VALUES ${rows.join(',\n                              ')}) AS v(d, o, key, i, dimension, label, metric, value)`;
 }
 
@@ -146,7 +110,7 @@ rate AS (
             FROM members m
            WHERE m.brand_id = $1 AND m.merged_into IS NULL AND m.first_order_at < $4
              ${inSegment(segment, 'm.id')}) x
-), ${distributionCtes('gaps')}, ${distributionCtes('recency')}
+)
 SELECT section, dimension, key, label, metric, value FROM (
   SELECT 1 AS s, CASE r.dimension WHEN 'all' THEN 0 WHEN 'tier' THEN 1 ELSE 2 END AS d, r.ord AS o, r.key AS k, v.i,
          'repurchase_rate' AS section, r.dimension, r.key, r.label, v.metric, v.value
