@@ -1,8 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { loadEnvironment, PlatformModule, runMigrations } from '@siyu/platform';
-import { TierEvaluationService, TierEvaluationSummary, TiersModule } from '@siyu/tiers';
+import {
+  ReevaluateOutcome,
+  TIER_CHANGED,
+  TierEvaluationService,
+  TierEvaluationSummary,
+  TiersModule,
+} from '@siyu/tiers';
+import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { Bench, machineInfo, numberFlag, progress, ratio, round } from './support';
 
@@ -143,6 +151,47 @@ async function baseline(ds: DataSource, label: string, sql: string, params: unkn
   }
 }
 
+/**
+ * A re-evaluation as the job runs it (one transaction). With `--explain`, on a connection of its
+ * own with `auto_explain` sending every statement's plan over `explainMs` (EXPLAIN ANALYZE, BUFFERS,
+ * WAL, trigger times) to the client as a notice, printed to stderr.
+ */
+async function reevaluate(
+  ds: DataSource,
+  evaluation: TierEvaluationService,
+  brandId: string,
+  at: Date,
+  explainMs: number | null,
+): Promise<ReevaluateOutcome> {
+  if (explainMs === null) return evaluation.reevaluate(brandId, at, { trigger: 'manual' });
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+  const print = (n: { message?: string }) => progress(n.message ?? '');
+  client.on('notice', print);
+  try {
+    await runner.query(`LOAD 'auto_explain'`);
+    await runner.query(
+      `SET auto_explain.log_min_duration = ${Math.round(explainMs)}; SET auto_explain.log_analyze = on;
+       SET auto_explain.log_buffers = on; SET auto_explain.log_wal = on; SET auto_explain.log_triggers = on;
+       SET auto_explain.log_level = notice`,
+    );
+    await runner.startTransaction();
+    try {
+      const outcome = await evaluation.reevaluateIn(runner.manager, brandId, at, { trigger: 'manual' });
+      await runner.commitTransaction();
+      return outcome;
+    } catch (err) {
+      await runner.rollbackTransaction();
+      throw err;
+    }
+  } finally {
+    client.off('notice', print);
+    await runner.query(`RESET auto_explain.log_min_duration`);
+    await runner.release();
+  }
+}
+
 const tierCase = (value: string) =>
   `CASE ${[...LADDER]
     .reverse()
@@ -176,6 +225,8 @@ const bench: Bench = {
     'full tier re-evaluation of 1M members (lifetime and rolling 365 days) vs a bare UPDATE … FROM',
   async run(args) {
     const members = numberFlag(args, 'members', 1_000_000);
+    const explainMs = args.includes('--explain') ? numberFlag(args, 'explain-ms', 1_000) : null;
+    const listen = args.includes('--listen');
     const env = loadEnvironment();
     progress(`running migrations on ${env.DATABASE_URL.replace(/\/\/[^@]*@/, '//')}`);
     await runMigrations(env, (line) => progress(line));
@@ -183,6 +234,10 @@ const bench: Bench = {
     try {
       const ds = app.get(DataSource);
       const evaluation = app.get(TierEvaluationService);
+      // With a listener, each run's `tier.changed` events are read back and emitted after its commit
+      // (inside the timed call, as in the worker, where the coupons lib listens).
+      let events = 0;
+      if (listen) app.get(EventEmitter2).on(TIER_CHANGED, () => events++);
       const brandId = await seed(ds, members);
       await timed('recomputing aggregates from orders', () => resetAggregates(ds, brandId));
       await timed('resetting tiers', () => resetTiers(ds, brandId));
@@ -200,7 +255,7 @@ const bench: Bench = {
         [brandId],
       );
       const initial = await timed('re-evaluation, first run (lifetime)', () =>
-        evaluation.reevaluate(brandId, at, { trigger: 'manual' }),
+        reevaluate(ds, evaluation, brandId, at, explainMs),
       );
       await timed('VACUUM ANALYZE', () => vacuum(ds));
 
@@ -221,7 +276,7 @@ const bench: Bench = {
         [brandId],
       );
       const lifetime = await timed('re-evaluation, lifetime', () =>
-        evaluation.reevaluate(brandId, new Date(at.getTime() + day), { trigger: 'manual' }),
+        reevaluate(ds, evaluation, brandId, new Date(at.getTime() + day), explainMs),
       );
       await timed('VACUUM ANALYZE', () => vacuum(ds));
 
@@ -244,7 +299,7 @@ const bench: Bench = {
         [brandId, windowStart],
       );
       const rolling = await timed('re-evaluation, rolling 365 days', () =>
-        evaluation.reevaluate(brandId, rollingAt, { trigger: 'manual' }),
+        reevaluate(ds, evaluation, brandId, rollingAt, explainMs),
       );
       await timed('VACUUM ANALYZE', () => vacuum(ds));
 
@@ -265,7 +320,7 @@ const bench: Bench = {
         [brandId, new Date(graceAt.getTime() - 365 * day)],
       );
       const downgrades = await timed('re-evaluation, rolling 365 days, grace over', () =>
-        evaluation.reevaluate(brandId, graceAt, { trigger: 'manual' }),
+        reevaluate(ds, evaluation, brandId, graceAt, explainMs),
       );
 
       const distribution = await ds.query(
@@ -296,6 +351,7 @@ const bench: Bench = {
         lifetime: run(lifetime, lifetimeBaseline),
         rolling365: run(rolling, rollingBaseline),
         rolling365GraceOver: run(downgrades, graceBaseline),
+        ...(listen ? { eventsEmitted: events } : {}),
         distributionAfterRolling: Object.fromEntries(
           distribution.map((d: { name: string; members: number }) => [d.name, d.members]),
         ),

@@ -4,9 +4,13 @@ import { Tier } from './tier.entity';
 /**
  * A member's current tier. `below_since` is when a re-evaluation first found the member under their
  * tier's threshold (the grace period runs from it); NULL while they qualify.
+ *
+ * No index holds `tier_id`, so a tier change, like a grace start or end, can be a heap-only (HOT)
+ * update: no new entry in either index. The brand's rows are found by `member_tiers_brand_idx`
+ * (the tier key's RESTRICT check when a tier is deleted, the members per tier).
  */
 @Entity('member_tiers')
-@Index('member_tiers_brand_tier_idx', ['brandId', 'tierId'])
+@Index('member_tiers_brand_idx', ['brandId'])
 export class MemberTier {
   @PrimaryColumn({ type: 'uuid' })
   memberId: string;
@@ -19,15 +23,18 @@ export class MemberTier {
   @Column({ type: 'uuid' })
   brandId: string;
 
-  @ManyToOne('Brand', { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'brand_id' })
-  brand?: unknown;
-
   @Column({ type: 'uuid' })
   tierId: string;
 
+  /**
+   * One key for the brand and the tier: the tier must be one of the row's brand's (which also
+   * proves the brand exists), checked once per written row instead of twice.
+   */
   @ManyToOne(() => Tier, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'tier_id' })
+  @JoinColumn([
+    { name: 'brand_id', referencedColumnName: 'brandId' },
+    { name: 'tier_id', referencedColumnName: 'id' },
+  ])
   tier?: Tier;
 
   @Column({ type: 'timestamptz' })

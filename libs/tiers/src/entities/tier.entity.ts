@@ -20,6 +20,8 @@ import {
 @Check('tiers_threshold', `threshold >= 0 AND (rank > 0 OR threshold = 0)`)
 @Index('tiers_rank_key', ['brandId', 'rank'], { unique: true })
 @Index('tiers_name_key', ['brandId', 'name'], { unique: true })
+/** What member_tiers' (brand_id, tier_id) foreign key refers to. */
+@Index('tiers_brand_id_key', ['brandId', 'id'], { unique: true })
 export class Tier {
   @PrimaryGeneratedColumn('uuid')
   id: string;
