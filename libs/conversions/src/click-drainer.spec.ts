@@ -1,4 +1,5 @@
-import { wellFormedClick } from './click-drainer.service';
+import type { ClickTuple } from './click-recorder.service';
+import { firstPerVisitor, wellFormedClick } from './click-drainer.service';
 
 const HASH = 'a'.repeat(64);
 const DEVICE = '0123456789abcdef'.repeat(4);
@@ -37,5 +38,35 @@ describe('wellFormedClick (what the drainer accepts from the stream)', () => {
       ['Ab3dE5gH9k', HASH, -AT, null],
     ];
     for (const x of bad) expect(wellFormedClick(x)).toBeNull();
+  });
+});
+
+describe('firstPerVisitor (a batch counts a code and address once)', () => {
+  const OTHER = 'b'.repeat(64);
+  it('keeps the earliest click per code and address hash, in the order they came', () => {
+    const clicks: ClickTuple[] = [
+      ['Ab3dE5gH9k', HASH, AT + 5, null],
+      ['Ab3dE5gH9k', OTHER, AT + 1, DEVICE],
+      ['Zz3dE5gH9k', HASH, AT + 9, null],
+      ['Ab3dE5gH9k', HASH, AT + 2, DEVICE], // earlier than the first: replaces it in its place
+      ['Ab3dE5gH9k', HASH, AT + 3, null],
+      ['Ab3dE5gH9k', OTHER, AT + 1, null], // same instant: the first read stays
+    ];
+    expect(firstPerVisitor(clicks)).toEqual([
+      ['Ab3dE5gH9k', HASH, AT + 2, DEVICE],
+      ['Ab3dE5gH9k', OTHER, AT + 1, DEVICE],
+      ['Zz3dE5gH9k', HASH, AT + 9, null],
+    ]);
+  });
+
+  it('keeps a batch of distinct visitors whole', () => {
+    const clicks: ClickTuple[] = Array.from({ length: 100 }, (_, i) => [
+      i % 2 ? 'Ab3dE5gH9k' : 'Zz3dE5gH9k',
+      i.toString(16).padStart(64, '0'),
+      AT + i,
+      null,
+    ]);
+    expect(firstPerVisitor(clicks)).toEqual(clicks);
+    expect(firstPerVisitor([])).toEqual([]);
   });
 });
