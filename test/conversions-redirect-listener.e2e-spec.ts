@@ -127,21 +127,30 @@ describe('the redirect on its own listener, REDIRECT_PORT (e2e, API child proces
 
   it('observes its redirects in the API’s latency histogram under the route pattern', async () => {
     const link = await linkTo('https://shop.example.com/m');
-    const count = async () => {
+    const count = async (route: string, status: number) => {
       const text = await (await fetch(`${apiBase}/metrics`)).text();
       const line = text
         .split('\n')
         .find(
           (l) =>
             l.startsWith('http_request_duration_seconds_count{') &&
-            l.includes('route="/r/:code"') &&
-            l.includes('status_code="302"'),
+            l.includes(`route="${route}"`) &&
+            l.includes(`status_code="${status}"`),
         );
       return line ? Number(line.split(' ').pop()) : 0;
     };
-    const before = await count();
+    const [redirects, unknownCodes, unmatched] = [
+      await count('/r/:code', 302),
+      await count('/r/:code', 404),
+      await count('unmatched', 404),
+    ];
     for (let i = 0; i < 3; i++) expect((await click(link.code, `192.0.2.${i}`)).status).toBe(302);
-    expect(await count()).toBe(before + 3);
+    expect((await visit('/r/not-a-code!')).status).toBe(404);
+    expect((await visit('/no/such/path')).status).toBe(404);
+    // each response observed once, under its route pattern (paths no route matches: `unmatched`)
+    expect(await count('/r/:code', 302)).toBe(redirects + 3);
+    expect(await count('/r/:code', 404)).toBe(unknownCodes + 1);
+    expect(await count('unmatched', 404)).toBe(unmatched + 1);
   });
 
   it('refuses a REDIRECT_PORT that is not a port, naming it', () => {
