@@ -36,6 +36,21 @@ UPDATE members m
        IS DISTINCT FROM (a.n, a.spend, a.first_at, a.last_at)
 RETURNING m.id`;
 
+/**
+ * A new order's id (`n`: its place in the batch, below 4,096): a time-ordered UUID in the layout of
+ * RFC 9562's version 7 — the statement's time in unix milliseconds (48 bits), the version, `n` (12
+ * bits, so a batch's ids ascend in batch order) and 62 random bits with the variant (from
+ * `gen_random_uuid`). Every index keyed by an order id (`orders`' primary key, `order_sequence`,
+ * `order_items`, `order_attributions`, the identity claims, partners' commissions) then receives a
+ * delivery's ids at its right edge, on a few hot pages, instead of on a thousand random leaf pages
+ * each (with `full_page_writes`, a random page's first change after a checkpoint writes the whole
+ * page to the WAL). Ids stay unique by their random bits; nothing reads meaning from them.
+ */
+export const timeOrderedUuidSql = (n: string) =>
+  `encode(decode(lpad(to_hex((extract(epoch FROM statement_timestamp()) * 1000)::bigint), 12, '0')
+                 || lpad(to_hex(28672 + (${n}) % 4096), 4, '0'), 'hex')
+          || substring(uuid_send(gen_random_uuid()) FROM 9), 'hex')::uuid`;
+
 /** One new order as `insertNew` takes it (a row of `jsonb_to_recordset`, amounts as decimal strings). */
 export interface NewOrderRow {
   member_id: string | null;
@@ -101,7 +116,7 @@ seq AS (
  */
 const insertNewSql = (returning: string) => `
 WITH r AS MATERIALIZED (
-  SELECT gen_random_uuid() AS id, r.*
+  SELECT ${timeOrderedUuidSql('r.n')} AS id, r.*
     FROM jsonb_to_recordset($2::jsonb) AS r(member_id uuid, source text, external_id text, status text,
          currency text, amount_minor bigint, refunded_minor bigint, placed_at timestamptz, coupon_codes text[],
          link_code text, n bigint)),

@@ -8,7 +8,7 @@ import { CommerceHooks, MemberOrdersChanged } from './commerce-hooks';
 import { CommerceModule } from './commerce.module';
 import { OrderAggregatesService } from './order-aggregates.service';
 import { OrderMatcherService } from './order-matcher.service';
-import { OrdersService } from './orders.service';
+import { BatchItemResult, OrdersService } from './orders.service';
 
 describe('commerce (int)', () => {
   let app: INestApplicationContext;
@@ -150,6 +150,36 @@ describe('commerce (int)', () => {
     expect(n).toBe(0);
     const { outcome } = await orders.record(actor, body);
     expect(outcome).toBe('created');
+  });
+
+  it('new orders get time-ordered ids (version 7 layout), ascending in batch order, distinct across batches', async () => {
+    const actor = await brand();
+    const m = await member(actor);
+    const before = Date.now();
+    const batch = Array.from({ length: 30 }, (_, i) =>
+      order(i % 3 === 0 ? { identities: { storeCustomerId: `nobody-${randomUUID()}` } } : { memberId: m.id }),
+    );
+    const first = await orders.recordBatch(actor, batch);
+    const again = await orders.recordBatch(actor, batch);
+    const single = await orders.record(actor, order({ memberId: m.id }));
+    const after = Date.now();
+    const idOf = (r: BatchItemResult) => (r.outcome === 'failed' ? null : r.order.id);
+    expect(first.map((r) => r.outcome)).toEqual(batch.map(() => 'created'));
+    expect(again.map((r) => r.outcome)).toEqual(batch.map(() => 'existing'));
+    expect(again.map(idOf)).toEqual(first.map(idOf));
+    const ids = [...first.map((r) => idOf(r) as string), single.order.id];
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const ms = parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+      expect(ms).toBeGreaterThanOrEqual(before - 1_000);
+      expect(ms).toBeLessThanOrEqual(after + 1_000);
+    }
+    // Within the batch the ids ascend in the order of the orders (the index's right edge, in order).
+    const batchIds = ids.slice(0, 30);
+    expect([...batchIds].sort()).toEqual(batchIds);
+    expect(new Set(ids).size).toBe(31);
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[])`, [ids]);
+    expect(n).toBe(31);
   });
 
   it('orders racing with a merge of their member all land on the survivor, counted once each', async () => {

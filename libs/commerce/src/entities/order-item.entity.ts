@@ -1,11 +1,13 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Order } from './order.entity';
 
-/** A line of an order. */
+/**
+ * A line of an order. Read only by its order (`order_items_order_idx`); no query looks lines up by
+ * SKU, so there is no (brand_id, sku) index to keep on every line written.
+ */
 @Entity('order_items')
 @Check('order_items_amounts', `quantity > 0 AND unit_price_minor >= 0`)
 @Index('order_items_order_idx', ['orderId'])
-@Index('order_items_brand_sku_idx', ['brandId', 'sku'])
 export class OrderItem {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
