@@ -118,16 +118,22 @@ async function floor(databaseUrl: string, path: string, rows: number, brandId: s
   const digits = `NULLIF(right(regexp_replace(s.phone, '[^0-9]', '', 'g'), 11), '')`;
   // Untimed preparation between the timed steps (what the import computes, not what it writes):
   // each row's phone forms, after the COPY, and each row's tag ids, after the tags exist.
-  const prepare: Record<string, string> = {
-    members: `CREATE TEMP TABLE bench_floor_phones ON COMMIT DROP AS
+  const prepare: Record<string, { table: string; sql: string }> = {
+    members: {
+      table: 'bench_floor_phones',
+      sql: `CREATE TEMP TABLE bench_floor_phones ON COMMIT DROP AS
        SELECT line, '+86' || d AS e164, encode(sha256(convert_to('phone:+86' || d, 'UTF8')), 'hex') AS digest,
               '+86' || left(d, 3) || '****' || right(d, 4) AS hint
          FROM (SELECT s.line, ${digits} AS d FROM bench_floor_stage s) x WHERE d IS NOT NULL`,
-    links: `CREATE TEMP TABLE bench_floor_tag_ids ON COMMIT DROP AS
+    },
+    links: {
+      table: 'bench_floor_tag_ids',
+      sql: `CREATE TEMP TABLE bench_floor_tag_ids ON COMMIT DROP AS
        SELECT s.line, array_agg(t.id ORDER BY t.id) AS tag_ids
          FROM bench_floor_stage s CROSS JOIN LATERAL unnest(string_to_array(NULLIF(s.tags, ''), '|')) x
          JOIN tags t ON t.brand_id = $1 AND t.name = x
         GROUP BY s.line`,
+    },
   };
   const tagNames = `unnest(string_to_array(NULLIF(s.tags, ''), '|'))`;
   const key = `v.value COLLATE "C", v.kind COLLATE "C", v.app_id COLLATE "C"`;
@@ -218,9 +224,10 @@ async function floor(databaseUrl: string, path: string, rows: number, brandId: s
     };
     await outside(`ANALYZE bench_floor_stage`);
     for (const [step, sql] of statements) {
-      if (prepare[step]) {
-        await outside(prepare[step], prepare[step].includes('$1') ? [brandId] : []);
-        await outside(`ANALYZE ${prepare[step].match(/TABLE (\w+)/)?.[1]}`);
+      const before = prepare[step];
+      if (before) {
+        await outside(before.sql, before.sql.includes('$1') ? [brandId] : []);
+        await outside(`ANALYZE ${before.table}`);
       }
       const at = performance.now();
       const result = await client.query(sql, [brandId]);
