@@ -23,6 +23,20 @@ const REPEAT_EVERY = 100;
 const REPEAT_AT = 37;
 const REPEAT_OF = 17;
 
+/**
+ * Which rows of a generated file are bad and which repeat an earlier row's person (0-based row
+ * `i`, file line `i + 2`): `i % badEvery === badAt` is bad, else `i % repeatEvery === repeatAt`
+ * names the person of row `i - repeatOf` again. The bench's floor uses it to write the file's
+ * members without resolving them.
+ */
+export const MEMBERS_CSV_ROWS = {
+  badEvery: BAD_EVERY,
+  badAt: BAD_AT,
+  repeatEvery: REPEAT_EVERY,
+  repeatAt: REPEAT_AT,
+  repeatOf: REPEAT_OF,
+} as const;
+
 const BAD_KINDS = [
   'phone',
   'identity',
