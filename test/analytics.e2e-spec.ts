@@ -294,6 +294,13 @@ describe('analytics (e2e)', () => {
 
     expect(body.daysSinceLastOrder.members).toBe(exp.recency.length);
     expect(new Date(body.daysSinceLastOrder.asOf)).toEqual(END);
+    // The data exercises the members whose last counted order is at or after the as-of instant
+    // (their last one before it is looked up in the orders, not read from members.last_order_at).
+    const lateMembers = members.filter((m) => {
+      const mine = orders.filter((o) => o.memberId === m.id && counts(o.status));
+      return mine.some((o) => o.placedAt < END) && mine.some((o) => o.placedAt >= END);
+    });
+    expect(lateMembers.length).toBeGreaterThan(0);
     closeTo01(body.daysSinceLastOrder.medianDays, percentile(exp.recency, 0.5));
     closeTo01(body.daysSinceLastOrder.p75Days, percentile(exp.recency, 0.75));
     expect(body.daysSinceLastOrder.buckets).toEqual(bucketCounts(exp.recency, RECENCY_EDGES));

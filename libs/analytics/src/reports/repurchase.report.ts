@@ -96,12 +96,13 @@ rate AS (
                    GROUP BY 1, 2) c
             LEFT JOIN tiers t ON t.id = c.tier_id) x
    GROUP BY GROUPING SETS ((), (tier_key, tier_name, tier_rank), (source_channel))
-), gaps AS MATERIALIZED (
+), gaps AS NOT MATERIALIZED (
   SELECT date_part('epoch', s.placed_at - s.prev_at) / 86400 AS days
     FROM order_sequence s
    WHERE s.brand_id = $1 AND s.seq = 2 AND s.placed_at >= $2 AND s.placed_at < $3
      ${inSegment(segment, 's.member_id')}
-), recency AS MATERIALIZED (
+  OFFSET 0 -- days computed once per row and streamed into the aggregate (no tuplestore)
+), recency AS NOT MATERIALIZED (
   SELECT date_part('epoch', $4::timestamptz - x.last_at) / 86400 AS days
     FROM (SELECT CASE WHEN m.last_order_at < $4 THEN m.last_order_at
                       ELSE (SELECT max(o.placed_at) FROM orders o
@@ -110,6 +111,7 @@ rate AS (
             FROM members m
            WHERE m.brand_id = $1 AND m.merged_into IS NULL AND m.first_order_at < $4
              ${inSegment(segment, 'm.id')}) x
+  OFFSET 0
 )
 SELECT section, dimension, key, label, metric, value FROM (
   SELECT 1 AS s, CASE r.dimension WHEN 'all' THEN 0 WHEN 'tier' THEN 1 ELSE 2 END AS d, r.ord AS o, r.key AS k, v.i,
