@@ -55,6 +55,8 @@ export class TierEvaluationService {
   private readonly logger = new Logger(TierEvaluationService.name);
   /** Members per statement of a whole-brand run (tests lower it to run several batches on a few). */
   batchSize = EVALUATION_BATCH;
+  /** Whether a whole-brand run locks the changing members first, in heap order (bench A/B switch). */
+  lockChangedMembersFirst = true;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -160,7 +162,7 @@ export class TierEvaluationService {
     };
     const decided = await this.repo.prepareRun(m, plan);
     // The members the batches' key checks would lock at random, locked first in heap order.
-    if (decided > 0) await this.repo.lockChangedMembers(m, ladder.brandId);
+    if (decided > 0 && this.lockChangedMembersFirst) await this.repo.lockChangedMembers(m, ladder.brandId);
     const counts: EvaluationCounts = {
       assigned: 0,
       upgraded: 0,
