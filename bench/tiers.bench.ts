@@ -223,11 +223,30 @@ interface Variant {
   setup?: string[];
 }
 
-const AB_SERIES: Record<string, [Variant, Variant]> = {
+/** tier_changes' two keys (brand, member) replaced by one `(brand_id, member_id) → members (brand_id, id)`. */
+const TIER_CHANGES_ONE_KEY = [
+  `ALTER TABLE tier_changes DROP CONSTRAINT IF EXISTS "FK_7a3fa03a62874698b4a7ef7a9a6",
+     DROP CONSTRAINT IF EXISTS "FK_df53cf81536a781a0d3f2f9b76d",
+     ADD CONSTRAINT tier_changes_ab_member_key FOREIGN KEY (brand_id, member_id)
+       REFERENCES members (brand_id, id) ON DELETE CASCADE NOT VALID`,
+];
+
+/** The A/B series, given whether the early lock step is on (`--lock-first on|off`) outside the `lock` series. */
+const AB_SERIES: Record<string, (lockFirst: boolean) => [Variant, Variant]> = {
   /** The early heap-order key-share lock of the changing members, on and off. */
-  lock: [
+  lock: () => [
     { name: 'lock', lockFirst: true },
     { name: 'no lock', lockFirst: false },
+  ],
+  /** tier_changes with two foreign keys (brand, member) against one composite key. */
+  fk: (lockFirst) => [
+    { name: 'two keys', lockFirst },
+    { name: 'one key', lockFirst, setup: TIER_CHANGES_ONE_KEY },
+  ],
+  /** Members per write statement: 50,000 against 200,000. */
+  batch: (lockFirst) => [
+    { name: '50k', lockFirst, batchSize: 50_000 },
+    { name: '200k', lockFirst, batchSize: 200_000 },
   ],
 };
 
@@ -247,6 +266,7 @@ async function abSeries(
   pairs: number,
   which: string[],
   lockPath: string | null,
+  explainMs: number | null,
 ) {
   const at = new Date();
   const day = 86_400_000;
@@ -257,6 +277,17 @@ async function abSeries(
     const runner = ds.createQueryRunner();
     await runner.connect();
     const [defaultLock, defaultBatch] = [evaluation.lockChangedMembersFirst, evaluation.batchSize];
+    const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    const print = (n: { message?: string }) => progress(n.message ?? '');
+    if (explainMs !== null) {
+      client.on('notice', print);
+      await runner.query(`LOAD 'auto_explain'`);
+      await runner.query(
+        `SET auto_explain.log_min_duration = ${Math.round(explainMs)}; SET auto_explain.log_analyze = on;
+         SET auto_explain.log_buffers = on; SET auto_explain.log_wal = on; SET auto_explain.log_triggers = on;
+         SET auto_explain.log_level = notice`,
+      );
+    }
     try {
       await runner.startTransaction();
       for (const sql of v.setup ?? []) await runner.query(sql);
@@ -272,6 +303,10 @@ async function abSeries(
     } finally {
       evaluation.lockChangedMembersFirst = defaultLock;
       evaluation.batchSize = defaultBatch;
+      if (explainMs !== null) {
+        client.off('notice', print);
+        await runner.query(`RESET auto_explain.log_min_duration`);
+      }
       await runner.release();
     }
     await vacuum(ds);
@@ -353,8 +388,9 @@ const bench: Bench = {
       await timed('resetting tiers', () => resetTiers(ds, brandId));
       await timed('VACUUM ANALYZE', () => vacuum(ds));
       if (ab !== null) {
-        const series = AB_SERIES[ab];
-        if (!series) throw new Error(`--ab: one of ${Object.keys(AB_SERIES).join(', ')}`);
+        const makeSeries = AB_SERIES[ab];
+        if (!makeSeries) throw new Error(`--ab: one of ${Object.keys(AB_SERIES).join(', ')}`);
+        const series = makeSeries((stringFlag(args, 'lock-first') ?? 'on') === 'on');
         const pairs = numberFlag(args, 'pairs', 2);
         const which = (stringFlag(args, 'runs') ?? 'initial,grace').split(',');
         return {
@@ -370,6 +406,7 @@ const bench: Bench = {
             pairs,
             which,
             stringFlag(args, 'flock') ?? null,
+            explainMs,
           ),
           at: new Date().toISOString(),
         };
