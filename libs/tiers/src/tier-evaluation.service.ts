@@ -55,7 +55,7 @@ export class TierEvaluationService {
   private readonly logger = new Logger(TierEvaluationService.name);
   /** Members per statement of a whole-brand run (tests lower it to run several batches on a few). */
   batchSize = EVALUATION_BATCH;
-  /** Whether a whole-brand run locks the changing members first, in heap order (bench A/B switch). */
+  /** Whether a whole-brand run locks the members it moves first, in heap order (the bench's A/B switch). */
   lockChangedMembersFirst = true;
 
   constructor(
@@ -161,7 +161,7 @@ export class TierEvaluationService {
       actor: o.actor,
     };
     const decided = await this.repo.prepareRun(m, plan);
-    // The members the batches' key checks would lock at random, locked first in heap order.
+    // The members whose tier the batches update, locked first in heap order (see lockChangedMembers).
     if (decided > 0 && this.lockChangedMembersFirst) await this.repo.lockChangedMembers(m, ladder.brandId);
     const counts: EvaluationCounts = {
       assigned: 0,
