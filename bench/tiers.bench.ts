@@ -217,7 +217,6 @@ async function withBenchLock<T>(path: string | null, fn: () => Promise<T>): Prom
 /** One side of an A/B: how the service runs and what the transaction changes first (rolled back). */
 interface Variant {
   name: string;
-  lockFirst: boolean;
   batchSize?: number;
   /** Statements run in the timed run's transaction before it (untimed), rolled back with it. */
   setup?: string[];
@@ -241,22 +240,17 @@ const tierChangesKeys = (composite: boolean) => [
          ADD CONSTRAINT ab_member_key FOREIGN KEY (member_id) REFERENCES members (id) ON DELETE CASCADE NOT VALID`,
 ];
 
-/** The A/B series, given whether the early lock step is on (`--lock-first on|off`) outside the `lock` series. */
-const AB_SERIES: Record<string, (lockFirst: boolean) => [Variant, Variant]> = {
-  /** The early heap-order key-share lock of the changing members, on and off. */
-  lock: () => [
-    { name: 'lock', lockFirst: true },
-    { name: 'no lock', lockFirst: false },
-  ],
+/** The A/B series. */
+const AB_SERIES: Record<string, [Variant, Variant]> = {
   /** tier_changes with two foreign keys (brand, member) against one composite key. */
-  fk: (lockFirst) => [
-    { name: 'two keys', lockFirst, setup: tierChangesKeys(false) },
-    { name: 'one key', lockFirst, setup: tierChangesKeys(true) },
+  fk: [
+    { name: 'two keys', setup: tierChangesKeys(false) },
+    { name: 'one key', setup: tierChangesKeys(true) },
   ],
   /** Members per write statement: 50,000 against 200,000. */
-  batch: (lockFirst) => [
-    { name: '50k', lockFirst, batchSize: 50_000 },
-    { name: '200k', lockFirst, batchSize: 200_000 },
+  batch: [
+    { name: '50k', batchSize: 50_000 },
+    { name: '200k', batchSize: 200_000 },
   ],
 };
 
@@ -286,7 +280,7 @@ async function abSeries(
   const once = async (label: string, v: Variant, runAt: Date) => {
     const runner = ds.createQueryRunner();
     await runner.connect();
-    const [defaultLock, defaultBatch] = [evaluation.lockChangedMembersFirst, evaluation.batchSize];
+    const defaultBatch = evaluation.batchSize;
     const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
     const print = (n: { message?: string }) => progress(n.message ?? '');
     if (explainMs !== null) {
@@ -301,7 +295,6 @@ async function abSeries(
     try {
       await runner.startTransaction();
       for (const sql of v.setup ?? []) await runner.query(sql);
-      evaluation.lockChangedMembersFirst = v.lockFirst;
       evaluation.batchSize = v.batchSize ?? defaultBatch;
       const started = performance.now();
       const out = await evaluation.reevaluateIn(runner.manager, brandId, runAt, { trigger: 'manual' });
@@ -311,7 +304,6 @@ async function abSeries(
       progress(`${label} [${v.name}]: ${seconds(ms)} s (${JSON.stringify(summary(s))})`);
       ((results[label] ??= {})[v.name] ??= []).push({ seconds: seconds(ms), changes: s.changes });
     } finally {
-      evaluation.lockChangedMembersFirst = defaultLock;
       evaluation.batchSize = defaultBatch;
       if (explainMs !== null) {
         client.off('notice', print);
@@ -398,9 +390,8 @@ const bench: Bench = {
       await timed('resetting tiers', () => resetTiers(ds, brandId));
       await timed('VACUUM ANALYZE', () => vacuum(ds));
       if (ab !== null) {
-        const makeSeries = AB_SERIES[ab];
-        if (!makeSeries) throw new Error(`--ab: one of ${Object.keys(AB_SERIES).join(', ')}`);
-        const series = makeSeries((stringFlag(args, 'lock-first') ?? 'on') === 'on');
+        const series = AB_SERIES[ab];
+        if (!series) throw new Error(`--ab: one of ${Object.keys(AB_SERIES).join(', ')}`);
         const pairs = numberFlag(args, 'pairs', 2);
         const which = (stringFlag(args, 'runs') ?? 'initial,grace').split(',');
         return {

@@ -55,8 +55,6 @@ export class TierEvaluationService {
   private readonly logger = new Logger(TierEvaluationService.name);
   /** Members per statement of a whole-brand run (tests lower it to run several batches on a few). */
   batchSize = EVALUATION_BATCH;
-  /** Whether a whole-brand run locks the members it moves first, in heap order (the bench's A/B switch). */
-  lockChangedMembersFirst = true;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -161,8 +159,6 @@ export class TierEvaluationService {
       actor: o.actor,
     };
     const decided = await this.repo.prepareRun(m, plan);
-    // The members whose tier the batches update, locked first in heap order (see lockChangedMembers).
-    if (decided > 0 && this.lockChangedMembersFirst) await this.repo.lockChangedMembers(m, ladder.brandId);
     const counts: EvaluationCounts = {
       assigned: 0,
       upgraded: 0,

@@ -15,7 +15,6 @@ import { TierHistoryService } from './tier-history.service';
 import { TierLadderService } from './tier-ladder.service';
 import { TIER_CHANGED } from './tiers.constants';
 import { TiersModule } from './tiers.module';
-import { TiersRepository } from './tiers.repository';
 
 describe('tiers (int)', () => {
   let app: INestApplicationContext;
@@ -430,51 +429,6 @@ describe('tiers (int)', () => {
         assigned: 0,
         changes: 0,
       });
-    });
-
-    it('locks first, in one statement, exactly the members a run moves between tiers (key share, to commit)', async () => {
-      const brand = await createBrand(app);
-      await save(brand, { graceDays: 0 });
-      const fresh = await createMember(app, brand); // no tier yet: assigned
-      const kept = await createMember(app, brand);
-      await placeOrder(app, brand, kept.id, 150_000); // Silver, and stays Silver
-      const falling = await createMember(app, brand);
-      const order = await placeOrder(app, brand, falling.id, 150_000);
-      await refundOrder(app, brand, order, 100_000); // Silver now, Member at the run (no grace)
-      const repo = app.get(TiersRepository);
-      const ladder = await repo.ladder(brand.id);
-      const tiers = await repo.tiers(brand.id);
-      const tryLock = (id: string) =>
-        ds.query(`SELECT 1 FROM members WHERE id = $1 FOR UPDATE NOWAIT`, [id]).then(
-          () => 'free',
-          (err: { code?: string }) => err.code,
-        );
-      await ds.transaction(async (m) => {
-        const decided = await repo.prepareRun(m, {
-          brandId: brand.id,
-          at: new Date(),
-          timeZone: ladder!.timeZone,
-          basis: ladder!.basis,
-          windowDays: null,
-          windowStart: null,
-          graceDays: 0,
-          tiers,
-          mode: 'full',
-          reason: 'reevaluation',
-        });
-        expect(decided).toBe(2);
-        expect(await repo.lockChangedMembers(m, brand.id)).toBe(1);
-        expect(await tryLock(falling.id)).toBe('55P03'); // lock_not_available
-        // A first tier is left to the member_tiers insert's own key check; nothing happens to kept.
-        expect(await tryLock(fresh.id)).toBe('free');
-        expect(await tryLock(kept.id)).toBe('free');
-        // A key-share lock: the member's own row updates (an order's aggregates) go through at once.
-        await ds.transaction(async (other) => {
-          await other.query(`SET LOCAL lock_timeout = '5s'`);
-          await other.query(`UPDATE members SET updated_at = now() WHERE id = $1`, [falling.id]);
-        });
-      });
-      expect(await tryLock(falling.id)).toBe('free');
     });
 
     it('member_tiers names a tier of its own brand only; a tier members hold cannot be deleted; no index holds tier_id', async () => {
