@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -12,7 +13,7 @@ import {
 } from '@siyu/tiers';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import { Bench, machineInfo, numberFlag, progress, ratio, round } from './support';
+import { Bench, machineInfo, numberFlag, progress, ratio, round, stringFlag } from './support';
 
 @Module({ imports: [PlatformModule, TiersModule] })
 class TiersBenchModule {}
@@ -43,7 +44,7 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<{ ms: numb
  * The brand, its members (aggregates maintained as commerce would) and their orders, in SQL
  * (generate_series): made once per size and reused by later runs.
  */
-async function seed(ds: DataSource, members: number): Promise<string> {
+async function seed(ds: DataSource, members: number): Promise<{ id: string; fresh: boolean }> {
   const name = BRAND_NAME(members);
   const [existing] = await ds.query(
     `SELECT b.id, (SELECT count(*) FROM members m WHERE m.brand_id = b.id)::int AS members,
@@ -53,7 +54,7 @@ async function seed(ds: DataSource, members: number): Promise<string> {
   );
   if (existing?.members === members && existing.orders === members * ORDERS_PER_MEMBER) {
     progress(`reusing brand ${existing.id} (${members} members, ${existing.orders} orders)`);
-    return existing.id;
+    return { id: existing.id, fresh: false };
   }
   if (existing) {
     progress(`dropping an incomplete seed of ${name}`);
@@ -87,7 +88,7 @@ async function seed(ds: DataSource, members: number): Promise<string> {
     ),
   );
   await timed('ANALYZE', () => ds.query(`ANALYZE members; ANALYZE orders`));
-  return id;
+  return { id, fresh: true };
 }
 
 /** The members' order aggregates recomputed from the orders (what commerce maintains). */
@@ -192,6 +193,148 @@ async function reevaluate(
   }
 }
 
+/**
+ * Holds the shared bench lock (`flock PATH`) while `fn` runs, when a path is given: an A/B series
+ * takes it per pair, not for the whole series, so others get their turn between pairs.
+ */
+async function withBenchLock<T>(path: string | null, fn: () => Promise<T>): Promise<T> {
+  if (path === null) return fn();
+  const holder = spawn('flock', [path, 'sh', '-c', 'echo locked; cat >/dev/null'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.once('data', () => resolve());
+    holder.once('error', reject);
+    holder.once('exit', (code) => reject(new Error(`flock exited (${code})`)));
+  });
+  try {
+    return await fn();
+  } finally {
+    holder.stdin.end();
+  }
+}
+
+/** One side of an A/B: how the service runs and what the transaction changes first (rolled back). */
+interface Variant {
+  name: string;
+  batchSize?: number;
+  /** Statements run in the timed run's transaction before it (untimed), rolled back with it. */
+  setup?: string[];
+}
+
+/**
+ * tier_changes' keys, set inside the run's transaction (rolled back with it) whatever the migrations
+ * left: two keys (brand_id → brands, member_id → members, as before `TierChangesMemberKey`) or one
+ * composite key (brand_id, member_id) → members (brand_id, id). NOT VALID: the rows already there
+ * are not re-checked, the rows the run writes are.
+ */
+const tierChangesKeys = (composite: boolean) => [
+  `ALTER TABLE tier_changes DROP CONSTRAINT IF EXISTS "FK_7a3fa03a62874698b4a7ef7a9a6",
+     DROP CONSTRAINT IF EXISTS "FK_df53cf81536a781a0d3f2f9b76d",
+     DROP CONSTRAINT IF EXISTS "FK_1c93897bff03626793c672aa44b"`,
+  composite
+    ? `ALTER TABLE tier_changes ADD CONSTRAINT ab_member_key FOREIGN KEY (brand_id, member_id)
+         REFERENCES members (brand_id, id) ON DELETE CASCADE NOT VALID`
+    : `ALTER TABLE tier_changes
+         ADD CONSTRAINT ab_brand_key FOREIGN KEY (brand_id) REFERENCES brands (id) ON DELETE CASCADE NOT VALID,
+         ADD CONSTRAINT ab_member_key FOREIGN KEY (member_id) REFERENCES members (id) ON DELETE CASCADE NOT VALID`,
+];
+
+/** The A/B series. */
+const AB_SERIES: Record<string, [Variant, Variant]> = {
+  /** tier_changes with two foreign keys (brand, member) against one composite key. */
+  fk: [
+    { name: 'two keys', setup: tierChangesKeys(false) },
+    { name: 'one key', setup: tierChangesKeys(true) },
+  ],
+  /** Members per write statement: 50,000 against 200,000. */
+  batch: [
+    { name: '50k', batchSize: 50_000 },
+    { name: '200k', batchSize: 200_000 },
+  ],
+};
+
+/**
+ * `--ab <series>`: the two variants of a series interleaved in this process (A B, then B A, …,
+ * `--pairs` pairs), on the first assignment of every member and on the downgrades after grace.
+ * Each run is one re-evaluation in a transaction that is timed and rolled back, then `VACUUM
+ * ANALYZE`, so every run starts from the same rows. The grace-over runs start from a committed first
+ * assignment and rolling 365-day run (no lifetime step: the members' aggregates are not touched,
+ * so no recompute is needed before or after).
+ */
+async function abSeries(
+  ds: DataSource,
+  evaluation: TierEvaluationService,
+  brandId: string,
+  series: [Variant, Variant],
+  pairs: number,
+  which: string[],
+  lockPath: string | null,
+  explainMs: number | null,
+) {
+  const at = new Date();
+  const day = 86_400_000;
+  const rollingAt = new Date(at.getTime() + 2 * day);
+  const graceAt = new Date(rollingAt.getTime() + 31 * day);
+  const results: Record<string, Record<string, Array<Record<string, number>>>> = {};
+  const once = async (label: string, v: Variant, runAt: Date) => {
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    const defaultBatch = evaluation.batchSize;
+    const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    const print = (n: { message?: string }) => progress(n.message ?? '');
+    if (explainMs !== null) {
+      client.on('notice', print);
+      await runner.query(`LOAD 'auto_explain'`);
+      await runner.query(
+        `SET auto_explain.log_min_duration = ${Math.round(explainMs)}; SET auto_explain.log_analyze = on;
+         SET auto_explain.log_buffers = on; SET auto_explain.log_wal = on; SET auto_explain.log_triggers = on;
+         SET auto_explain.log_level = notice`,
+      );
+    }
+    try {
+      await runner.startTransaction();
+      for (const sql of v.setup ?? []) await runner.query(sql);
+      evaluation.batchSize = v.batchSize ?? defaultBatch;
+      const started = performance.now();
+      const out = await evaluation.reevaluateIn(runner.manager, brandId, runAt, { trigger: 'manual' });
+      const ms = performance.now() - started;
+      await runner.rollbackTransaction();
+      const s = out as TierEvaluationSummary;
+      progress(`${label} [${v.name}]: ${seconds(ms)} s (${JSON.stringify(summary(s))})`);
+      ((results[label] ??= {})[v.name] ??= []).push({ seconds: seconds(ms), changes: s.changes });
+    } finally {
+      evaluation.batchSize = defaultBatch;
+      if (explainMs !== null) {
+        client.off('notice', print);
+        await runner.query(`RESET auto_explain.log_min_duration`);
+      }
+      await runner.release();
+    }
+    await vacuum(ds);
+  };
+  const interleaved = async (label: string, runAt: Date) => {
+    for (let i = 0; i < pairs; i++) {
+      const [a, b] = i % 2 === 0 ? series : [series[1], series[0]];
+      await withBenchLock(lockPath, async () => {
+        await once(label, a, runAt);
+        await once(label, b, runAt);
+      });
+    }
+  };
+  if (which.includes('initial')) await interleaved('initialLifetime', at);
+  if (which.includes('grace')) {
+    await timed('committing the first assignment and the rolling 365-day run', async () => {
+      await evaluation.reevaluate(brandId, at, { trigger: 'manual' });
+      await ds.query(`UPDATE tier_ladders SET window_days = 365 WHERE brand_id = $1`, [brandId]);
+      await evaluation.reevaluate(brandId, rollingAt, { trigger: 'manual' });
+      await vacuum(ds);
+    });
+    await interleaved('rolling365GraceOver', graceAt);
+  }
+  return results;
+}
+
 const tierCase = (value: string) =>
   `CASE ${[...LADDER]
     .reverse()
@@ -238,10 +381,37 @@ const bench: Bench = {
       // (inside the timed call, as in the worker, where the coupons lib listens).
       let events = 0;
       if (listen) app.get(EventEmitter2).on(TIER_CHANGED, () => events++);
-      const brandId = await seed(ds, members);
-      await timed('recomputing aggregates from orders', () => resetAggregates(ds, brandId));
+      const { id: brandId, fresh } = await seed(ds, members);
+      const ab = stringFlag(args, 'ab') ?? null;
+      // `--ab` never changes the aggregates and `--skip-recompute` is for data known to be unchanged
+      // (see README); a fresh seed always needs them.
+      if (fresh || (ab === null && !args.includes('--skip-recompute')))
+        await timed('recomputing aggregates from orders', () => resetAggregates(ds, brandId));
       await timed('resetting tiers', () => resetTiers(ds, brandId));
       await timed('VACUUM ANALYZE', () => vacuum(ds));
+      if (ab !== null) {
+        const series = AB_SERIES[ab];
+        if (!series) throw new Error(`--ab: one of ${Object.keys(AB_SERIES).join(', ')}`);
+        const pairs = numberFlag(args, 'pairs', 2);
+        const which = (stringFlag(args, 'runs') ?? 'initial,grace').split(',');
+        return {
+          bench: 'tiers',
+          ab,
+          members,
+          pairs,
+          runs: await abSeries(
+            ds,
+            evaluation,
+            brandId,
+            series,
+            pairs,
+            which,
+            stringFlag(args, 'flock') ?? null,
+            explainMs,
+          ),
+          at: new Date().toISOString(),
+        };
+      }
       const at = new Date();
       const day = 86_400_000;
 

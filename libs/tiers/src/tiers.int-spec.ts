@@ -15,7 +15,6 @@ import { TierHistoryService } from './tier-history.service';
 import { TierLadderService } from './tier-ladder.service';
 import { TIER_CHANGED } from './tiers.constants';
 import { TiersModule } from './tiers.module';
-import { TiersRepository } from './tiers.repository';
 
 describe('tiers (int)', () => {
   let app: INestApplicationContext;
@@ -432,50 +431,6 @@ describe('tiers (int)', () => {
       });
     });
 
-    it('locks first, in one statement, exactly the members a run writes history for (key share, to commit)', async () => {
-      const brand = await createBrand(app);
-      await save(brand, { graceDays: 0 });
-      const fresh = await createMember(app, brand); // no tier yet: assigned
-      const kept = await createMember(app, brand);
-      await placeOrder(app, brand, kept.id, 150_000); // Silver, and stays Silver
-      const falling = await createMember(app, brand);
-      const order = await placeOrder(app, brand, falling.id, 150_000);
-      await refundOrder(app, brand, order, 100_000); // Silver now, Member at the run (no grace)
-      const repo = app.get(TiersRepository);
-      const ladder = await repo.ladder(brand.id);
-      const tiers = await repo.tiers(brand.id);
-      const tryLock = (id: string) =>
-        ds.query(`SELECT 1 FROM members WHERE id = $1 FOR UPDATE NOWAIT`, [id]).then(
-          () => 'free',
-          (err: { code?: string }) => err.code,
-        );
-      await ds.transaction(async (m) => {
-        const decided = await repo.prepareRun(m, {
-          brandId: brand.id,
-          at: new Date(),
-          timeZone: ladder!.timeZone,
-          basis: ladder!.basis,
-          windowDays: null,
-          windowStart: null,
-          graceDays: 0,
-          tiers,
-          mode: 'full',
-          reason: 'reevaluation',
-        });
-        expect(decided).toBe(2);
-        expect(await repo.lockChangedMembers(m, brand.id)).toBe(2);
-        expect(await tryLock(fresh.id)).toBe('55P03'); // lock_not_available
-        expect(await tryLock(falling.id)).toBe('55P03');
-        expect(await tryLock(kept.id)).toBe('free');
-        // A key-share lock: the member's own row updates (an order's aggregates) go through at once.
-        await ds.transaction(async (other) => {
-          await other.query(`SET LOCAL lock_timeout = '5s'`);
-          await other.query(`UPDATE members SET updated_at = now() WHERE id = $1`, [falling.id]);
-        });
-      });
-      expect(await tryLock(falling.id)).toBe('free');
-    });
-
     it('member_tiers names a tier of its own brand only; a tier members hold cannot be deleted; no index holds tier_id', async () => {
       const brand = await createBrand(app);
       await save(brand);
@@ -500,6 +455,37 @@ describe('tiers (int)', () => {
       );
       expect(indexes.length).toBeGreaterThan(0);
       expect(indexes.filter((i) => i.indexdef.includes('tier_id'))).toEqual([]);
+    });
+
+    it('tier_changes names a member of its own brand only, by one key, and goes with the member', async () => {
+      const brand = await createBrand(app);
+      await save(brand);
+      const other = await createBrand(app);
+      const member = await createMember(app, brand);
+      const stranger = await createMember(app, other);
+      await placeOrder(app, brand, member.id, 150_000);
+      const [change] = await ds.query(
+        `SELECT brand_id, member_id, from_tier_id, to_tier_id FROM tier_changes WHERE member_id = $1`,
+        [member.id],
+      );
+      const copy = (brandId: string, memberId: string) =>
+        ds.query(
+          `INSERT INTO tier_changes (brand_id, member_id, from_tier_id, to_tier_id, reason) VALUES ($1, $2, $3, $4, 'manual')`,
+          [brandId, memberId, change.from_tier_id, change.to_tier_id],
+        );
+      // Another brand's member, under this brand or under theirs: refused either way.
+      await expect(copy(brand.id, stranger.id)).rejects.toMatchObject({ code: '23503' });
+      await expect(copy(other.id, member.id)).rejects.toMatchObject({ code: '23503' });
+      // One key per written row: (brand_id, member_id) → members (brand_id, id).
+      const keys: Array<{ def: string }> = await ds.query(
+        `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint
+          WHERE conrelid = 'tier_changes'::regclass AND contype = 'f'`,
+      );
+      expect(keys.map((k) => k.def)).toEqual([
+        'FOREIGN KEY (brand_id, member_id) REFERENCES members(brand_id, id) ON DELETE CASCADE',
+      ]);
+      await ds.query(`DELETE FROM members WHERE id = $1`, [member.id]);
+      expect(await changesOf(member.id)).toEqual([]);
     });
 
     it('a ladder save’s changes show on the timeline as the operator’s', async () => {

@@ -443,28 +443,6 @@ export class TiersRepository {
     return count;
   }
 
-  /**
-   * The second step of a whole-brand run: the key-share locks on the members that the batches'
-   * foreign-key checks would otherwise take one by one (every member that gets a member_tiers row or
-   * a tier_changes row), taken here in one statement in the members table's physical order. The
-   * batches write in member id order (so member_tiers, its key and tier_changes' member index fill
-   * in order), which is random in the members heap: each check's first lock of a member dirtied a
-   * random page of it, where here each page is visited once; the checks then find the lock held.
-   * Same lock, same holder, held to commit as the checks' own: a member's orders (which update the
-   * member row, FOR NO KEY UPDATE) never wait for it. Answers how many members it locked.
-   */
-  async lockChangedMembers(m: EntityManager, brandId: string): Promise<number> {
-    const [{ locked }]: Array<{ locked: number }> = await m.query(
-      `SELECT count(*)::int AS locked FROM (
-         SELECT 1 FROM ${RUN_TABLE} d JOIN members m ON m.id = d.member_id
-          WHERE d.action IN ('assign', 'up', 'down', 'remap') AND m.brand_id = $1
-          ORDER BY m.ctid
-            FOR KEY SHARE OF m) x`,
-      [brandId],
-    );
-    return locked;
-  }
-
   /** Drops what `prepareRun` staged (it would go at commit anyway). */
   async finishRun(m: EntityManager): Promise<void> {
     await m.query(`DROP TABLE IF EXISTS ${RUN_TABLE}`);

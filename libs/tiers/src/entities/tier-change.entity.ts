@@ -26,16 +26,20 @@ export class TierChange {
   @Column({ type: 'uuid' })
   brandId: string;
 
-  // By entity name: entity files load outside the path aliases (TypeORM's glob, the migration CLI).
-  @ManyToOne('Brand', { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'brand_id' })
-  brand?: unknown;
-
   @Column({ type: 'uuid' })
   memberId: string;
 
+  /**
+   * One composite key to the member of the same brand (`members_brand_id_key`): a change can only
+   * name a member of its own brand, and each written row pays one key check, not one for the brand
+   * and one for the member. Deleting a brand reaches these rows through its members.
+   * By entity name: entity files load outside the path aliases (TypeORM's glob, the migration CLI).
+   */
   @ManyToOne('Member', { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'member_id' })
+  @JoinColumn([
+    { name: 'brand_id', referencedColumnName: 'brandId' },
+    { name: 'member_id', referencedColumnName: 'id' },
+  ])
   member?: unknown;
 
   /** NULL when the member had no tier yet. */
