@@ -22,17 +22,9 @@ export class CouponPartialRefundsStacking1795351449594 implements MigrationInter
     await queryRunner.query(
       `CREATE UNIQUE INDEX "coupon_redemptions_partial_refund_key" ON "coupon_redemptions" ("reverses_id", "refunded_through_minor") WHERE kind = 'partial_refund'`,
     );
-    await queryRunner.query(
-      `CREATE INDEX "coupon_redemptions_coupon_idx" ON "coupon_redemptions" ("coupon_id") `,
-    );
-    await queryRunner.query(
-      `CREATE INDEX "coupon_redemptions_reverses_idx" ON "coupon_redemptions" ("reverses_id") WHERE reverses_id IS NOT NULL`,
-    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX "public"."coupon_redemptions_reverses_idx"`);
-    await queryRunner.query(`DROP INDEX "public"."coupon_redemptions_coupon_idx"`);
     await queryRunner.query(`DROP INDEX "public"."coupon_redemptions_partial_refund_key"`);
     await queryRunner.query(`DROP INDEX "public"."coupon_redemptions_order_ref_idx"`);
     await queryRunner.query(`DELETE FROM "coupon_redemptions" WHERE kind = 'partial_refund'`);
