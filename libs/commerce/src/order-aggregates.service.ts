@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { MemberMergeRegistry } from '@siyu/members';
+import { timeOrderedUuidSql } from '@siyu/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { CommerceHooks } from './commerce-hooks';
 import { COUNTED_ORDER_STATUSES, countedOrderSql } from './commerce.constants';
@@ -35,21 +36,6 @@ UPDATE members m
    AND (m.order_count, m.paid_spend_minor, m.first_order_at, m.last_order_at)
        IS DISTINCT FROM (a.n, a.spend, a.first_at, a.last_at)
 RETURNING m.id`;
-
-/**
- * A new order's id (`n`: its place in the batch, below 4,096): a time-ordered UUID in the layout of
- * RFC 9562's version 7 — the statement's time in unix milliseconds (48 bits), the version, `n` (12
- * bits, so a batch's ids ascend in batch order) and 62 random bits with the variant (from
- * `gen_random_uuid`). Every index keyed by an order id (`orders`' primary key, `order_sequence`,
- * `order_items`, `order_attributions`, the identity claims, partners' commissions) then receives a
- * delivery's ids at its right edge, on a few hot pages, instead of on a thousand random leaf pages
- * each (with `full_page_writes`, a random page's first change after a checkpoint writes the whole
- * page to the WAL). Ids stay unique by their random bits; nothing reads meaning from them.
- */
-export const timeOrderedUuidSql = (n: string) =>
-  `encode(decode(lpad(to_hex((extract(epoch FROM statement_timestamp()) * 1000)::bigint), 12, '0')
-                 || lpad(to_hex(28672 + (${n}) % 4096), 4, '0'), 'hex')
-          || substring(uuid_send(gen_random_uuid()) FROM 9), 'hex')::uuid`;
 
 /** One new order as `insertNew` takes it (a row of `jsonb_to_recordset`, amounts as decimal strings). */
 export interface NewOrderRow {
@@ -116,7 +102,7 @@ seq AS (
  */
 const insertNewSql = (returning: string) => `
 WITH r AS MATERIALIZED (
-  SELECT ${timeOrderedUuidSql('r.n')} AS id, r.*
+  SELECT ${timeOrderedUuidSql('r.n')} AS id, r.* -- time-ordered: ascending in batch order
     FROM jsonb_to_recordset($2::jsonb) AS r(member_id uuid, source text, external_id text, status text,
          currency text, amount_minor bigint, refunded_minor bigint, placed_at timestamptz, coupon_codes text[],
          link_code text, n bigint)),

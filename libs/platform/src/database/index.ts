@@ -4,3 +4,4 @@ export * from './database.module';
 export * from './ensure-database';
 export * from './migrator';
 export * from './snake-naming.strategy';
+export * from './time-ordered-uuid';
